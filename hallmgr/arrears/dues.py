@@ -1,0 +1,127 @@
+"""Due days in set-based SQL: assignments × calendar × open days − closures − waivers,
+priced by the tariff in force on each day. One statement, on SQLite and PostgreSQL alike.
+
+Dues are derived, never stored: a late closure or a back-dated end corrects every figure.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from hallmgr.assignments.models import Assignment
+from hallmgr.collection.models import Payment, PaymentDay, Waiver
+from hallmgr.core.models import CalendarDay
+from hallmgr.halls.models import Closure, Hall, Stall, Tariff
+
+
+def tariff_periods():
+    """Each tariff with the date the next one of its class starts (or NULL)."""
+    t = Tariff.__table__
+    next_from = sa.func.lead(t.c.effective_from).over(
+        partition_by=t.c.stall_class_id, order_by=t.c.effective_from
+    )
+    return sa.select(
+        t.c.stall_class_id,
+        t.c.effective_from.label("valid_from"),
+        next_from.label("next_from"),
+        t.c.daily_rate,
+    ).subquery("tp")
+
+
+def due_days(
+    until: date,
+    *,
+    since: date | None = None,
+    hall_ids=None,
+    stall_ids=None,
+    business_ids=None,
+    assignment_ids=None,
+):
+    """SELECT of every due day up to `until` (inclusive):
+    assignment_id, stall_id, business_id, hall_id, day, rate."""
+    a = Assignment.__table__
+    s = Stall.__table__
+    h = Hall.__table__
+    c = CalendarDay.__table__
+    tp = tariff_periods()
+    cl = Closure.__table__
+    w = Waiver.__table__
+
+    day_in_assignment = sa.and_(
+        c.c.day >= a.c.start_date,
+        c.c.day <= sa.func.coalesce(a.c.end_date, until),
+        c.c.day <= until,
+    )
+    if since is not None:
+        day_in_assignment = sa.and_(day_in_assignment, c.c.day >= since)
+    closed = (
+        sa.select(sa.literal(1))
+        .where(
+            sa.or_(cl.c.hall_id == h.c.id, cl.c.hall_id.is_(None)),
+            cl.c.start_date <= c.c.day,
+            cl.c.end_date >= c.c.day,
+        )
+        .exists()
+    )
+    waived = (
+        sa.select(sa.literal(1)).where(w.c.stall_id == a.c.stall_id, w.c.day == c.c.day).exists()
+    )
+    query = (
+        sa.select(
+            a.c.id.label("assignment_id"),
+            a.c.stall_id,
+            a.c.business_id,
+            s.c.hall_id,
+            c.c.day,
+            tp.c.daily_rate.label("rate"),
+        )
+        .select_from(a)
+        .join(s, s.c.id == a.c.stall_id)
+        .join(h, h.c.id == s.c.hall_id)
+        .join(c, day_in_assignment)
+        .join(
+            tp,
+            sa.and_(
+                tp.c.stall_class_id == s.c.stall_class_id,
+                c.c.day >= tp.c.valid_from,
+                sa.or_(tp.c.next_from.is_(None), c.c.day < tp.c.next_from),
+            ),
+        )
+        .where(h.c.open_days.op("&")(c.c.dow_bit) != 0, ~closed, ~waived)
+    )
+    if hall_ids is not None:
+        query = query.where(s.c.hall_id.in_(list(hall_ids)))
+    if stall_ids is not None:
+        query = query.where(a.c.stall_id.in_(list(stall_ids)))
+    if business_ids is not None:
+        query = query.where(a.c.business_id.in_(list(business_ids)))
+    if assignment_ids is not None:
+        query = query.where(a.c.id.in_(list(assignment_ids)))
+    return query
+
+
+def with_payment(due):
+    """Due days with the valid receipt that covers each (NULL when unpaid)."""
+    d = due.subquery("due")
+    pd = PaymentDay.__table__
+    p = Payment.__table__
+    return (
+        sa.select(d, p.c.receipt_number, p.c.id.label("payment_id"))
+        .select_from(d)
+        .outerjoin(
+            pd, sa.and_(pd.c.stall_id == d.c.stall_id, pd.c.day == d.c.day, pd.c.void == sa.false())
+        )
+        .outerjoin(p, p.c.id == pd.c.payment_id)
+    )
+
+
+def unpaid(due):
+    """Due days not covered by a valid payment."""
+    d = due.subquery("due")
+    pd = PaymentDay.__table__
+    paid = (
+        sa.select(sa.literal(1))
+        .where(pd.c.stall_id == d.c.stall_id, pd.c.day == d.c.day, pd.c.void == sa.false())
+        .exists()
+    )
+    return sa.select(d).where(~paid)

@@ -1,0 +1,108 @@
+"""What is due, aging and warnings: pure functions, the reference the SQL must agree with."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from hallmgr.core.days import date_range, is_open_weekday
+from hallmgr.halls.rules import rate_on
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date | None  # inclusive; None = open-ended
+
+
+def is_closed(day: date, closures: Iterable[tuple[date, date]]) -> bool:
+    return any(start <= day <= end for start, end in closures)
+
+
+def due_days(
+    period: Period,
+    *,
+    open_days: int,
+    closures: Iterable[tuple[date, date]],
+    waivers: Iterable[date],
+    tariffs: list[tuple[date, int]],
+    until: date,
+) -> list[tuple[date, int]]:
+    """The due days of one assignment up to `until` (inclusive), each with its rate.
+
+    A day is due when it lies in the assignment, the hall is open that weekday, no
+    closure covers it and it is not waived. Its amount is the tariff in force that day.
+    """
+    closures = list(closures)
+    waived = set(waivers)
+    last = min(period.end, until) if period.end else until
+    out = []
+    for day in date_range(period.start, last):
+        if not is_open_weekday(open_days, day) or is_closed(day, closures) or day in waived:
+            continue
+        rate = rate_on(tariffs, day)
+        if rate is None:
+            continue  # no tariff yet: nothing can be charged
+        out.append((day, rate))
+    return out
+
+
+def arrears_days(
+    due: Iterable[tuple[date, int]], paid: Iterable[date], as_of: date
+) -> list[tuple[date, int]]:
+    """Due days before `as_of` not covered by a valid payment. Today is not yet arrears."""
+    paid = set(paid)
+    return [(day, rate) for day, rate in due if day < as_of and day not in paid]
+
+
+AGING_BUCKETS = ("1-7", "8-30", "31-60", "61-90", "90+")
+
+
+def days_overdue(oldest_unpaid: date, as_of: date) -> int:
+    """How many days the oldest unpaid day is behind: yesterday counts as 1."""
+    return (as_of - oldest_unpaid).days
+
+
+def aging_bucket(oldest_unpaid: date | None, as_of: date) -> str | None:
+    if oldest_unpaid is None:
+        return None
+    age = days_overdue(oldest_unpaid, as_of)
+    if age <= 0:
+        return None
+    if age <= 7:
+        return "1-7"
+    if age <= 30:
+        return "8-30"
+    if age <= 60:
+        return "31-60"
+    if age <= 90:
+        return "61-90"
+    return "90+"
+
+
+WARNING_LEVELS = ("teguran", "sp1", "sp2", "sp3")
+
+
+def warning_level(
+    oldest_unpaid: date | None, as_of: date, thresholds: tuple[int, int, int, int]
+) -> str | None:
+    """Teguran after thresholds[0] days, SP1 after [1], SP2 after [2], SP3 after [3]."""
+    if oldest_unpaid is None:
+        return None
+    age = days_overdue(oldest_unpaid, as_of)
+    level = None
+    for name, limit in zip(WARNING_LEVELS, thresholds, strict=True):
+        if age > limit:
+            level = name
+    return level
+
+
+def payable_ahead(period: Period, today: date, limit_days: int) -> tuple[date, date] | None:
+    """The window of future days that may be paid ahead: after today, at most
+    `limit_days` ahead, never past the assignment's end."""
+    first = max(today + timedelta(days=1), period.start)
+    last = today + timedelta(days=limit_days)
+    if period.end is not None:
+        last = min(last, period.end)
+    if last < first:
+        return None
+    return first, last

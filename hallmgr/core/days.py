@@ -1,0 +1,78 @@
+"""The business day and timestamps.
+
+The market day is the date in Asia/Jakarta (WIB), whatever the server's clock or zone.
+Timestamps are stored in UTC and shown in WIB.
+"""
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def market_today(now: datetime | None = None) -> date:
+    """The business day: the date in Asia/Jakarta at `now` (default: the current instant)."""
+    now = now or utcnow()
+    if now.tzinfo is None:
+        raise ValueError("market_today needs an aware datetime")
+    return now.astimezone(WIB).date()
+
+
+def to_wib(moment: datetime) -> datetime:
+    return moment.astimezone(WIB)
+
+
+def date_range(start: date, end: date) -> Iterator[date]:
+    """Every date from start to end, both included."""
+    for offset in range((end - start).days + 1):
+        yield start + timedelta(days=offset)
+
+
+def compress_ranges(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Consecutive dates folded into (first, last) pairs, in order."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if ranges and day == ranges[-1][1] + timedelta(days=1):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+# Weekly open days as a bitmask: Monday is bit 0 … Sunday is bit 6 (date.weekday()).
+ALL_WEEK = 0b1111111
+
+
+def is_open_weekday(open_days: int, day: date) -> bool:
+    return bool(open_days & (1 << day.weekday()))
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timezone-aware timestamp on every database: stored as UTC, read back aware."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

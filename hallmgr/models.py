@@ -1,0 +1,33 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+
+from hallmgr.assignments.models import Assignment
+from hallmgr.audit.models import AuditEvent
+from hallmgr.auth.models import ROLES, User, user_halls
+from hallmgr.businesses.models import Application, Business
+from hallmgr.collection.models import ClosedMark, Deposit, Payment, PaymentDay, Waiver
+from hallmgr.core.models import CalendarDay, NumberSequence
+from hallmgr.halls.models import Closure, Hall, Kecamatan, Region, Stall, StallClass, Tariff
+
+__all__ = [
+    "ROLES",
+    "Application",
+    "Assignment",
+    "AuditEvent",
+    "Business",
+    "CalendarDay",
+    "ClosedMark",
+    "Closure",
+    "Deposit",
+    "Hall",
+    "Kecamatan",
+    "NumberSequence",
+    "Payment",
+    "PaymentDay",
+    "Region",
+    "Stall",
+    "StallClass",
+    "Tariff",
+    "User",
+    "Waiver",
+    "user_halls",
+]
