@@ -15,7 +15,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --statistics -d hallmgr/translations
+	@for dir in hallmgr/translations hallmgr/*/translations; do \
+	  if [ -d "$$dir" ]; then $(BIN)/pybabel compile --statistics -d "$$dir" || exit 1; fi; \
+	done
 
 run: translations
 	$(BIN)/flask db upgrade
@@ -33,10 +35,10 @@ fmt: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Refresh the catalogues after adding or changing user-facing strings.
+# Refresh the catalogues after adding or changing user-facing strings, then fill in the
+# Indonesian of what `scripts/messages.py missing` lists.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o hallmgr/translations/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/pybabel update -i hallmgr/translations/messages.pot -d hallmgr/translations --no-location --omit-header --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/python scripts/messages.py update
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

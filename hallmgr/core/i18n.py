@@ -8,7 +8,13 @@ from flask_babel import format_datetime as babel_format_datetime
 
 from hallmgr.extensions import babel
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def translation_directories() -> str:
+    """The core catalogue and one per feature package that has its own."""
+    dirs = [PACKAGE_DIR / "translations", *sorted(PACKAGE_DIR.glob("*/translations"))]
+    return ";".join(str(d) for d in dirs)
 
 
 def select_locale() -> str:
@@ -19,7 +25,7 @@ def select_locale() -> str:
 
 
 def init_i18n(app: Flask) -> None:
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
     babel.init_app(app, locale_selector=select_locale)
 
 
