@@ -69,8 +69,12 @@ def update() -> None:
         old = load(path)
         new = Catalog(locale=LOCALE, project="hallmgr", fuzzy=False)
         for key, message in sorted(found[owner].items()):
-            previous = old.get(message if isinstance(message, str) else message[0])
-            string = previous.string if previous is not None else ("" if isinstance(message, str) else ("", ""))
+            previous = old.get(key)
+            string = (
+                previous.string
+                if previous is not None
+                else ("" if isinstance(message, str) else ("", ""))
+            )
             new.add(message, string)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
@@ -86,7 +90,9 @@ def missing() -> list[tuple[str, str]]:
                 continue
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             if message.fuzzy or not all(strings):
-                out.append((owner or "core", message.id if isinstance(message.id, str) else message.id[0]))
+                out.append(
+                    (owner or "core", message.id if isinstance(message.id, str) else message.id[0])
+                )
     return out
 
 
