@@ -7,7 +7,10 @@ other's files.
 
     python scripts/messages.py update     # add new strings, drop gone ones, keep translations
     python scripts/messages.py missing    # list strings still without Indonesian
+    python scripts/messages.py fill FILE  # take Indonesian from a JSON {msgid: msgstr}
 """
+
+import json
 
 import sys
 from pathlib import Path
@@ -96,10 +99,37 @@ def missing() -> list[tuple[str, str]]:
     return out
 
 
+def fill(translations: dict[str, str | list[str]]) -> None:
+    """Set the Indonesian of the listed msgids, in whichever catalogue holds them."""
+    for directory in catalogue_dirs().values():
+        path = po_path(directory)
+        catalog = load(path)
+        changed = False
+        for message in catalog:
+            key = (
+                message.id if isinstance(message.id, str) else (message.id[0] if message.id else "")
+            )
+            if key and key in translations:
+                value = translations[key]
+                if isinstance(message.id, tuple):
+                    value = value if isinstance(value, list) else [value]
+                    message.string = tuple(value + value[-1:] * (len(message.id) - len(value)))
+                else:
+                    message.string = value if isinstance(value, str) else value[0]
+                message.flags.discard("fuzzy")
+                changed = True
+        if changed:
+            with path.open("wb") as handle:
+                write_po(handle, catalog, width=0, no_location=True, sort_output=True)
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "missing"
     if command == "update":
         update()
+    elif command == "fill":
+        with open(sys.argv[2], encoding="utf-8") as handle:
+            fill(json.load(handle))
     gaps = missing()
     for owner, msgid in gaps:
         print(f"untranslated [{owner}]: {msgid}")

@@ -274,3 +274,14 @@ def post(client, path: str, data: dict | None = None, token_from: str | None = N
 
 def count_rows(model, *where) -> int:
     return _db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def pdf_text(data: bytes) -> str:
+    """The text a reader of the PDF sees, page after page."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    assert data[:5] == b"%PDF-", "not a PDF"
+    reader = PdfReader(BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
