@@ -11,7 +11,6 @@ other's files.
 """
 
 import json
-
 import sys
 from pathlib import Path
 
