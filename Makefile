@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := hallmgr
 
-.PHONY: run test lint fmt translations extract-messages clean
+.PHONY: run test lint fmt translations extract-messages screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: translations
 
 test: translations
 	$(BIN)/pytest -q
+
+# Screenshots of the key pages for the README (needs Chromium: apt-get install chromium).
+screenshots: translations
+	SAVE_SCREENSHOTS=1 REQUIRE_BROWSER=1 $(BIN)/pytest -q -m e2e
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -42,7 +42,7 @@ def login():
         except services.LoginError as error:
             db.session.commit()  # the failure count must persist
             form.password.errors.append(error.message)
-            return render_template("auth/login.html", form=form), 401
+            return render_template("auth/login.html", form=form)
         lang = session.get("lang")
         session.clear()  # a fresh session at sign-in: no fixation
         if lang:
