@@ -106,7 +106,7 @@ def live_server(browser_ready, tmp_path_factory):
                 break
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError((instance / "gunicorn.log").read_text())
+                raise RuntimeError((instance / "gunicorn.log").read_text()) from None
             time.sleep(0.2)
     else:
         server.kill()
