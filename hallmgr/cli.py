@@ -47,6 +47,22 @@ def create_user_command(username, role, full_name, halls, password):
     click.echo(f"created {user.username} ({user.role})")
 
 
+@users_cli.command("token")
+@click.argument("username")
+@click.option("--name", default="cli", help="What the token is for.")
+def token_command(username, name):
+    """Print a new API token for USERNAME (shown once; stored hashed)."""
+    from hallmgr.api.services import create_token
+    from hallmgr.auth.models import User
+
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise click.ClickException(f"no active user {username}")
+    _token, plain = create_token(user, name, utcnow())
+    db.session.commit()
+    click.echo(plain)
+
+
 @closures_cli.command("import-holidays")
 @click.argument("year", type=click.IntRange(2000, 2100))
 def import_holidays_command(year):

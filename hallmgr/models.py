@@ -1,5 +1,6 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
+from hallmgr.api.models import ApiToken
 from hallmgr.assignments.models import Assignment
 from hallmgr.audit.models import AuditEvent
 from hallmgr.auth.models import ROLES, User, user_halls
@@ -10,6 +11,7 @@ from hallmgr.halls.models import Closure, Hall, Kecamatan, Region, Stall, StallC
 
 __all__ = [
     "ROLES",
+    "ApiToken",
     "Application",
     "Assignment",
     "AuditEvent",

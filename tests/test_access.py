@@ -6,8 +6,15 @@ import pytest
 
 from hallmgr.auth.policy import access_of
 
-# Pages anyone may open: sign-in, static files, the language switch, the public receipt check.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "core.set_language", "collection.verify_receipt"}
+# Pages anyone may open: sign-in, static files, the language switch, the public receipt
+# check, and the API's description.
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "static",
+    "core.set_language",
+    "collection.verify_receipt",
+    "api.openapi_json",
+}
 
 
 def _concrete_url(rule) -> str:

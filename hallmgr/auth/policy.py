@@ -9,7 +9,8 @@ and anything of another hall answers 404, as if it did not exist.
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask, abort, request
+from flask import Flask, abort, jsonify, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -25,18 +26,38 @@ class Access:
     public: bool = False
     # Own-account actions (sign-out, password, language) that read-only roles may post.
     self_service: bool = False
+    # Machine interface: a bearer token, never the session cookie (so no CSRF either).
+    token: bool = False
 
 
-def allow(*roles: str, self_service: bool = False):
+def allow(*roles: str, self_service: bool = False, token: bool = False):
     unknown = set(roles) - set(ALL_ROLES)
     if unknown:
         raise ValueError(f"unknown roles {unknown}")
 
     def decorate(view):
-        view.access = Access(roles=tuple(roles), self_service=self_service)
+        view.access = Access(roles=tuple(roles), self_service=self_service, token=token)
         return view
 
     return decorate
+
+
+def allow_token(*roles: str):
+    """An API view: signed in by `Authorization: Bearer <token>` only."""
+    return allow(*roles, token=True)
+
+
+def _bearer_user():
+    from hallmgr.api.services import user_for_token
+
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return user_for_token(value.strip())
+
+
+def _api_error(status: int, code: str, message: str):
+    return jsonify({"error": {"code": code, "message": message, "fields": {}}}), status
 
 
 def public(view):
@@ -77,6 +98,18 @@ def init_policy(app: Flask) -> None:
         if access is None:
             abort(403)
         if access.public:
+            return None
+        if access.token:
+            user = _bearer_user()
+            if user is None:
+                return _api_error(
+                    401, "unauthorized", _("A valid API token is needed (Authorization: Bearer).")
+                )
+            login_manager._update_request_context_with_user(user)
+            if user.role not in access.roles:
+                return _api_error(403, "forbidden", _("Your role may not do this."))
+            if user.role == "office" and request.method not in SAFE_METHODS:
+                return _api_error(403, "forbidden", _("Your role may not do this."))
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
