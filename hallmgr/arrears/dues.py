@@ -28,6 +28,22 @@ def tariff_periods():
     ).subquery("tp")
 
 
+def rate_on(stall_class_id, day):
+    """The daily rate of a class in force on a day: the latest tariff not after it.
+
+    A correlated lookup on the (stall_class_id, effective_from) unique index, so the
+    query is driven by the assignments' own days, never by a tariff's whole period.
+    """
+    t = Tariff.__table__
+    return (
+        sa.select(t.c.daily_rate)
+        .where(t.c.stall_class_id == stall_class_id, t.c.effective_from <= day)
+        .order_by(t.c.effective_from.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def due_days(
     until: date,
     *,
@@ -43,7 +59,6 @@ def due_days(
     s = Stall.__table__
     h = Hall.__table__
     c = CalendarDay.__table__
-    tp = tariff_periods()
     cl = Closure.__table__
     w = Waiver.__table__
 
@@ -66,38 +81,32 @@ def due_days(
     waived = (
         sa.select(sa.literal(1)).where(w.c.stall_id == a.c.stall_id, w.c.day == c.c.day).exists()
     )
-    query = (
+    days = (
         sa.select(
             a.c.id.label("assignment_id"),
             a.c.stall_id,
             a.c.business_id,
             s.c.hall_id,
             c.c.day,
-            tp.c.daily_rate.label("rate"),
+            rate_on(s.c.stall_class_id, c.c.day).label("rate"),
         )
         .select_from(a)
         .join(s, s.c.id == a.c.stall_id)
         .join(h, h.c.id == s.c.hall_id)
         .join(c, day_in_assignment)
-        .join(
-            tp,
-            sa.and_(
-                tp.c.stall_class_id == s.c.stall_class_id,
-                c.c.day >= tp.c.valid_from,
-                sa.or_(tp.c.next_from.is_(None), c.c.day < tp.c.next_from),
-            ),
-        )
         .where(h.c.open_days.op("&")(c.c.dow_bit) != 0, ~closed, ~waived)
     )
     if hall_ids is not None:
-        query = query.where(s.c.hall_id.in_(list(hall_ids)))
+        days = days.where(s.c.hall_id.in_(list(hall_ids)))
     if stall_ids is not None:
-        query = query.where(a.c.stall_id.in_(list(stall_ids)))
+        days = days.where(a.c.stall_id.in_(list(stall_ids)))
     if business_ids is not None:
-        query = query.where(a.c.business_id.in_(list(business_ids)))
+        days = days.where(a.c.business_id.in_(list(business_ids)))
     if assignment_ids is not None:
-        query = query.where(a.c.id.in_(list(assignment_ids)))
-    return query
+        days = days.where(a.c.id.in_(list(assignment_ids)))
+    # A day before the class's first tariff has nothing to charge: not due.
+    priced = days.subquery("priced")
+    return sa.select(priced).where(priced.c.rate.is_not(None))
 
 
 def with_payment(due):
