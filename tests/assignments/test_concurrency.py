@@ -70,8 +70,9 @@ def _setup(app) -> dict:
                 regulation="uji",
             )
         )
-        stall = Stall(
-            hall_id=hall.id, code="A-01", block="A", stall_class_id=kios.id, status="available"
+        stall, stall_2 = (
+            Stall(hall_id=hall.id, code=code, block="A", stall_class_id=kios.id, status="available")
+            for code in ("A-01", "A-02")
         )
         first = Business(
             name="Warung Satu", owner_name="Ani", nik="3171075708900061", status="active"
@@ -89,10 +90,11 @@ def _setup(app) -> dict:
             )
             for i in (1, 2)
         ]
-        db.session.add_all([stall, first, second, *managers])
+        db.session.add_all([stall, stall_2, first, second, *managers])
         db.session.commit()
         ids = {
             "stall": stall.id,
+            "stalls": [stall.id, stall_2.id],
             "businesses": [first.id, second.id],
             "managers": [m.id for m in managers],
         }
@@ -100,13 +102,11 @@ def _setup(app) -> dict:
     return ids
 
 
-def test_two_managers_assigning_one_stall_at_once_one_wins(own_database):
+def _race(app, ids, periods, stall_ids, business_ids) -> list:
+    """Two threads call assign_stall at the same moment; returns [(outcome, text)] per thread."""
     from hallmgr.assignments.services import assign_stall
 
-    app = make_test_app(own_database)
-    ids = _setup(app)
     today = market_today()
-    periods = [(today, today + timedelta(days=30)), (today + timedelta(days=10), None)]
     barrier = threading.Barrier(2)
     results: list = [None, None]
 
@@ -114,8 +114,8 @@ def test_two_managers_assigning_one_stall_at_once_one_wins(own_database):
         with app.app_context():
             try:
                 manager = db.session.get(User, ids["managers"][k])
-                stall = db.session.get(Stall, ids["stall"])
-                business = db.session.get(Business, ids["businesses"][k])
+                stall = db.session.get(Stall, stall_ids[k])
+                business = db.session.get(Business, business_ids[k])
                 db.session.commit()  # start the race from a clean transaction
                 barrier.wait(timeout=10)
                 assignment = assign_stall(
@@ -144,6 +144,15 @@ def test_two_managers_assigning_one_stall_at_once_one_wins(own_database):
         t.start()
     for t in threads:
         t.join(timeout=60)
+    return results
+
+
+def test_two_managers_assigning_one_stall_at_once_one_wins(own_database):
+    app = make_test_app(own_database)
+    ids = _setup(app)
+    today = market_today()
+    periods = [(today, today + timedelta(days=30)), (today + timedelta(days=10), None)]
+    results = _race(app, ids, periods, [ids["stall"]] * 2, ids["businesses"])
     outcomes = sorted(r[0] for r in results)
     assert outcomes == ["ok", "refused"], results
     refusal = next(r[1] for r in results if r[0] == "refused")
@@ -154,5 +163,25 @@ def test_two_managers_assigning_one_stall_at_once_one_wins(own_database):
         ).all()
         assert len(rows) == 1
         assert rows[0].number == f"0001/SPL/CC1/{today.year}"
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_one_owner_given_two_stalls_at_once_gets_one(own_database):
+    app = make_test_app(own_database)
+    ids = _setup(app)
+    today = market_today()
+    periods = [(today, None), (today, None)]
+    results = _race(app, ids, periods, ids["stalls"], [ids["businesses"][0]] * 2)
+    assert sorted(r[0] for r in results) == ["ok", "refused"], results
+    refusal = next(r[1] for r in results if r[0] == "refused")
+    assert "3171********0061" in refusal
+    with app.app_context():
+        held = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Assignment)
+            .where(Assignment.business_id == ids["businesses"][0])
+        )
+        assert held == 1
         db.session.remove()
         db.engine.dispose()

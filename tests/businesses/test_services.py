@@ -241,3 +241,18 @@ def test_an_inactive_business_cannot_apply(queue, make_business):
     hall, kios, manager, _apps, _stall = queue
     with pytest.raises(DomainError):
         services.apply(manager, make_business(status="suspended"), hall, kios, NOW)
+
+
+def test_the_import_command_for_businesses(app, db, tmp_path):
+    path = tmp_path / "usaha.csv"
+    path.write_text(GOOD_CSV + "Jamu,Sri,3171071708900000,,\n", encoding="utf-8")
+    db.session.commit()  # the command rolls back its own failed work, not the test's set-up
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["import", "businesses", str(path)])
+    assert result.exit_code != 0 and "line 4:" in result.output and "0000" in result.output
+    assert count_rows(Business, Business.name == "Warung Satu") == 0
+    path.write_text(GOOD_CSV, encoding="utf-8")
+    result = runner.invoke(args=["import", "businesses", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 businesses imported" in result.output
+    assert count_rows(Business, Business.name.in_(["Warung Satu", "Batik Dua"])) == 2
