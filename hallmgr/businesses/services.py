@@ -228,19 +228,18 @@ def search_businesses(query: str, today: date, *, limit: int = 100) -> list:
     )
     query = (query or "").strip()[:80]
     if query:
-        like = f"%{query.lower()}%"
         digits = rules.normalise_nik(query)
         phone = rules.normalise_phone(query)
         conditions = [
-            sa.func.lower(Business.name).like(like),
-            sa.func.lower(Business.owner_name).like(like),
+            sa.func.lower(Business.name).contains(query.lower(), autoescape=True),
+            sa.func.lower(Business.owner_name).contains(query.lower(), autoescape=True),
             sa.func.upper(held.c.stall_code) == query.upper(),
             sa.func.upper(held.c.hall_code + " " + held.c.stall_code) == query.upper(),
         ]
         if digits.isdigit() and len(digits) >= 4:
-            conditions.append(Business.nik.like(f"{digits}%"))
+            conditions.append(Business.nik.startswith(digits))
         if phone.isdigit() and len(phone) >= 4:
-            conditions.append(Business.phone.like(f"%{phone}%"))
+            conditions.append(Business.phone.contains(phone))
         stmt = stmt.where(sa.or_(*conditions))
     rows = db.session.execute(stmt.limit(limit * 4)).all()
     # One line per business, its stalls (if any) joined.

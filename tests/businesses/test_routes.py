@@ -144,8 +144,11 @@ def test_declining_and_withdrawing(client, login_as, registry, db):
     assert "Warung Mbok Sri" not in page
 
 
-def test_another_halls_applications_answer_404(client, login_as, registry, db, make_user):
+def test_another_halls_applications_answer_404(
+    client, login_as, registry, db, make_user, make_assignment
+):
     a, b, kios, _stall_a, stall_b, business = registry
+    make_assignment(stall_b, business, market_today())
     other = make_user("manager", [b])
     application = Application(
         hall_id=b.id,

@@ -118,6 +118,7 @@ def test_search_by_name_owner_nik_phone_or_stall(
     assert found("3171 0757 0890 0021") == {siti.id}
     assert found("0813-9998") == {budi.id}
     assert found("c-09") == {budi.id}
+    assert found("%") == set()  # a wildcard typed is a character, not "everything"
     rows = dict(services.search_businesses("Pekalongan", TODAY))
     assert rows[budi] == "JP08 C-09"
 
