@@ -1,6 +1,7 @@
 """The registry and the waiting list through the pages: masking, scope, the queue's steps."""
 
 import io
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -179,3 +180,33 @@ def test_another_halls_applications_answer_404(
     page = client.get(f"/businesses/{business.id}").get_data(as_text=True)
     assert "WB1" not in page
     assert application.status == "offered"
+
+
+def test_a_lapsed_application_is_not_in_the_queue_shown(client, login_as, registry, db, app):
+    a, _b, kios, _stall_a, _stall_b, business = registry
+    manager = login_as("manager", halls=[a])
+    days = app.config["APPLICATION_EXPIRY_DAYS"]
+    db.session.add(
+        Application(
+            hall_id=a.id,
+            stall_class_id=kios.id,
+            business_id=business.id,
+            applied_at=utcnow() - timedelta(days=days + 1),
+            status="waiting",
+            declines=0,
+            created_by_id=manager.id,
+        )
+    )
+    db.session.commit()
+    page = client.get("/businesses/waiting/WA1").get_data(as_text=True)
+    assert "Warung Mbok Sri" not in page
+    response = post(
+        client, f"/businesses/waiting/WA1/{kios.id}/offer", {f"c{kios.id}-stall_id": "0"}
+    )
+    assert response.status_code == 302
+    assert (
+        db.session.scalar(
+            sa.select(Application.status).where(Application.business_id == business.id)
+        )
+        == "expired"
+    )
