@@ -61,16 +61,25 @@ def register_auth(app: Flask) -> None:
     init_policy(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from hallmgr.admin.views import bp as admin_bp
-    from hallmgr.api.tokens import bp as api_tokens_bp
-    from hallmgr.api.views import bp as api_bp
-    from hallmgr.audit.views import bp as audit_bp
-    from hallmgr.auth.views import bp as auth_bp
-    from hallmgr.core.views import bp as core_bp
+# Each feature's views module exposes `bp`; one line per blueprint.
+BLUEPRINTS = (
+    "hallmgr.core.views",
+    "hallmgr.auth.views",
+    "hallmgr.admin.views",
+    "hallmgr.audit.views",
+    "hallmgr.api.views",
+    "hallmgr.api.tokens",
+    "hallmgr.halls.views",
+    "hallmgr.businesses.views",
+    "hallmgr.assignments.views",
+)
 
-    for bp in (core_bp, auth_bp, admin_bp, audit_bp, api_bp, api_tokens_bp):
-        app.register_blueprint(bp)
+
+def register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for module in BLUEPRINTS:
+        app.register_blueprint(import_module(module).bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -126,6 +126,9 @@ def bench_data_command(stalls, days, seed):
 
 
 def init_commands(app: Flask) -> None:
+    from hallmgr.halls.cli import import_cli
+
+    app.cli.add_command(import_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(closures_cli)
     app.cli.add_command(load_regions_command)

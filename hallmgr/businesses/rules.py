@@ -53,3 +53,43 @@ def mask_nik(nik: str) -> str:
     if len(nik) <= 8:
         return "*" * len(nik)
     return nik[:4] + "*" * (len(nik) - 8) + nik[-4:]
+
+
+def normalise_nik(text: str) -> str:
+    """A NIK as typed (with spaces, dots or dashes) reduced to its digits' string."""
+    return "".join(ch for ch in (text or "") if ch not in " .-\t")
+
+
+def normalise_phone(text: str) -> str:
+    """08xx… kept as digits; +62 and 62 become 0."""
+    digits = "".join(ch for ch in (text or "") if ch.isdigit() or ch == "+")
+    if digits.startswith("+62"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits.replace("+", "")
+
+
+def phone_problem(phone: str) -> str | None:
+    """Indonesian numbers: 0 and 8 to 14 more digits; empty is allowed."""
+    if not phone:
+        return None
+    if not phone.isdigit() or not phone.startswith("0") or not 9 <= len(phone) <= 15:
+        return "format"
+    return None
+
+
+def queue_order(applications: list[tuple[object, int]]) -> list[int]:
+    """Application ids in queue order: by application time, then by id (entry order)."""
+    return [app_id for _applied_at, app_id in sorted(applications, key=lambda a: (a[0], a[1]))]
+
+
+def application_expired(applied_on: date, today: date, expiry_days: int) -> bool:
+    """An application lapses `expiry_days` after the day it was made."""
+    return (today - applied_on).days >= expiry_days
+
+
+def after_decline(declines: int, max_declines: int) -> tuple[int, str]:
+    """(declines, status) after one more declined offer: out of the queue at the limit."""
+    declines += 1
+    return declines, ("declined" if declines >= max_declines else "waiting")
