@@ -65,9 +65,10 @@ def register_blueprints(app: Flask) -> None:
     from hallmgr.admin.views import bp as admin_bp
     from hallmgr.audit.views import bp as audit_bp
     from hallmgr.auth.views import bp as auth_bp
+    from hallmgr.collection.views import bp as collection_bp
     from hallmgr.core.views import bp as core_bp
 
-    for bp in (core_bp, auth_bp, admin_bp, audit_bp):
+    for bp in (core_bp, auth_bp, admin_bp, audit_bp, collection_bp):
         app.register_blueprint(bp)
 
 
