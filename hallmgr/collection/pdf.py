@@ -2,11 +2,13 @@
 
 from xml.sax.saxutils import escape
 
+from flask_babel import format_time
 from flask_babel import gettext as _
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import HRFlowable, Paragraph, Table, TableStyle
 
@@ -19,6 +21,7 @@ from hallmgr.reports.pdf import GRID_STYLE, build, signature_block, spacer, styl
 
 THERMAL_WIDTH = 80 * mm
 SIZES = ("80mm", "a6")
+SMALL = [("FONTSIZE", (0, 0), (-1, -1), 7.5), ("LEADING", (0, 0), (-1, -1), 9)]
 
 
 def days_text(days) -> list[str]:
@@ -53,47 +56,51 @@ def _void_stamp(canvas, doc):
 
 def _receipt_story(facts: dict, issuer: str, verify_url: str, width: float, base: float) -> list:
     st = styles(base)
-    p = lambda text, style="body": Paragraph(text, st[style])  # noqa: E731
     e = escape
+
+    def p(text, style="body"):
+        return Paragraph(text, st[style])
+
+    def line(label, value, bold=False):
+        value = f"<b>{e(value)}</b>" if bold else e(value)
+        return p(f"{e(label)}: {value}")
+
+    method = labels.label(labels.METHOD_LABELS, facts["method"])
     story = [
         p(e(issuer), "center"),
-        p(f"{e(facts['hall_name'])} ({e(facts['hall_code'])})", "center"),
+        p(e(f"{facts['hall_name']} ({facts['hall_code']})"), "center"),
         p(e(facts["region"]), "center"),
         spacer(1.5),
         p(e(_("RETRIBUTION PAYMENT RECEIPT")), "bold"),
-        p(f"{e(_('Receipt number'))}: <b>{e(facts['number'])}</b>"),
-        p(f"{e(_('Date'))}: {e(format_moment(facts['recorded_at']))} WIB"),
+        line(_("Receipt number"), facts["number"], bold=True),
+        line(_("Date"), format_moment(facts["recorded_at"]) + " WIB"),
     ]
     if facts["void"]:
-        story.append(
-            p(
-                f"<b>VOID</b> · {e(format_moment(facts['voided_at']))} · {e(facts['void_reason'])}",
-                "bold",
-            )
-        )
+        void_line = f"VOID · {format_moment(facts['voided_at'])} · {facts['void_reason']}"
+        story.append(p(e(void_line), "bold"))
     story += [
         HRFlowable(width="100%", thickness=0.5, color=colors.grey),
-        p(f"{e(_('Stall'))}: <b>{e(facts['stall_code'])}</b>"),
-        p(f"{e(_('Business'))}: {e(facts['business'])}"),
-        p(f"{e(_('Owner'))}: {e(facts['owner'])}"),
-        p(f"{e(_('Days paid'))} ({len(facts['days'])}):"),
+        line(_("Stall"), facts["stall_code"], bold=True),
+        line(_("Business"), facts["business"]),
+        line(_("Owner"), facts["owner"]),
+        line(_("Days paid"), str(len(facts["days"]))),
     ]
-    story += [p(f"&nbsp;&nbsp;• {e(line)}") for line in days_text(facts["days"])]
+    story += [p("&nbsp;&nbsp;• " + e(text)) for text in days_text(facts["days"])]
     rates = ", ".join(
         _("%(rate)s × %(n)d days", rate=format_rupiah(rate), n=n)
         for rate, n in rules.rate_groups(facts["days"])
     )
+    qr = _qr(verify_url, min(width * 0.5, 32 * mm))
+    qr.hAlign = "CENTER"
     story += [
-        p(f"{e(_('Daily rate'))}: {e(rates)}"),
+        line(_("Daily rate"), rates),
         HRFlowable(width="100%", thickness=0.5, color=colors.grey),
-        p(f"{e(_('Total'))}: <b>{e(format_rupiah(facts['amount']))}</b>", "bold"),
-        p(f"<i>{e(terbilang(facts['amount']))}</i>"),
-        p(
-            f"{e(_('Method'))}: {e(labels.label(labels.METHOD_LABELS, facts['method']))}"
-            f" · {e(_('Collector'))}: {e(facts['collector'])}"
-        ),
+        line(_("Total"), format_rupiah(facts["amount"]), bold=True),
+        p("<i>" + e(terbilang(facts["amount"])) + "</i>"),
+        line(_("Method"), method),
+        line(_("Collector"), facts["collector"]),
         spacer(2),
-        _qr(verify_url, min(width * 0.5, 32 * mm)),
+        qr,
         p(e(_("Scan to check that this receipt is genuine.")), "small"),
     ]
     return story
@@ -117,11 +124,12 @@ def receipt_pdf(facts: dict, *, issuer: str, verify_url: str, size: str = "80mm"
     margin = 4 * mm
     width = THERMAL_WIDTH - 2 * margin
     # A roll has no fixed page: measure the story, then cut the page to its length.
-    height = 0.0
+    # The frame pads its content by 6 pt on each side.
+    height = 12.0
     for flowable in _receipt_story(facts, issuer, verify_url, width, 8):
-        _w, h = flowable.wrap(width, 10_000)
+        _w, h = flowable.wrap(width - 12, 10_000)
         height += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
-    pagesize = (THERMAL_WIDTH, height + 2 * margin + 12 * mm)
+    pagesize = (THERMAL_WIDTH, height + 2 * margin + 6 * mm)
     return build(
         _receipt_story(facts, issuer, verify_url, width, 8),
         pagesize=pagesize,
@@ -135,6 +143,7 @@ def receipt_pdf(facts: dict, *, issuer: str, verify_url: str, size: str = "80mm"
 def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, printed_at) -> bytes:
     """The laporan penerimaan harian of a hall: receipts, voids, totals, deposits, signatures."""
     st = styles(8.5)
+    st["small_bold"] = ParagraphStyle("small_bold", parent=st["small"], fontName="Helvetica-Bold")
     e = escape
     p = lambda text, style="body": Paragraph(text, st[style])  # noqa: E731
     hall = report.hall
@@ -143,7 +152,7 @@ def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, print
         p(e(issuer), "center"),
         p(e(_("DAILY COLLECTION REPORT")), "title"),
         p(f"{e(hall.name)} ({e(hall.code)}) · {e(region)}", "center"),
-        p(f"{e(_('Business day'))}: {e(format_day(report.day, 'full'))}", "center"),
+        p(e(_("Business day") + ": " + format_day(report.day, "full")), "center"),
         spacer(3),
         p(e(_("Receipts")), "heading"),
     ]
@@ -158,14 +167,14 @@ def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, print
         _("Collector"),
         _("Amount"),
     ]
-    rows = [header]
+    rows = [[p(e(h), "small_bold") for h in header]]
     for n, r in enumerate(report.receipts, 1):
         amount = format_rupiah(r.amount)
         rows.append(
             [
                 str(n),
-                r.receipt_number + (" VOID" if r.voided_at else ""),
-                format_moment(r.recorded_at, "short").split(" ")[-1],
+                p(e(r.receipt_number) + (" <b>VOID</b>" if r.voided_at else ""), "small"),
+                format_time(r.recorded_at, "short"),
                 r.stall_code,
                 p(e(r.business), "small"),
                 str(r.n_days),
@@ -178,10 +187,10 @@ def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, print
         rows.append([_("No receipt on this day.")] + [""] * (len(header) - 1))
     table = Table(
         rows,
-        colWidths=[8 * mm, 34 * mm, 12 * mm, 15 * mm, 37 * mm, 10 * mm, 17 * mm, 30 * mm, None],
+        colWidths=[10 * mm, 33 * mm, 11 * mm, 14 * mm, 34 * mm, 11 * mm, 17 * mm, 30 * mm, None],
         repeatRows=1,
     )
-    table.setStyle(TableStyle([*GRID_STYLE, ("ALIGN", (-1, 0), (-1, -1), "RIGHT")]))
+    table.setStyle(TableStyle([*GRID_STYLE, *SMALL, ("ALIGN", (-1, 0), (-1, -1), "RIGHT")]))
     story.append(table)
 
     story.append(p(e(_("Voided receipts")), "heading"))
@@ -192,7 +201,7 @@ def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, print
             for r in report.voids
         ]
         vt = Table(voids, colWidths=[40 * mm, 25 * mm, None], repeatRows=1)
-        vt.setStyle(TableStyle(GRID_STYLE))
+        vt.setStyle(TableStyle([*GRID_STYLE, *SMALL]))
         story.append(vt)
     else:
         story.append(p(e(_("None."))))
@@ -238,6 +247,7 @@ def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, print
         TableStyle(
             [
                 *GRID_STYLE,
+                *SMALL,
                 ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
                 ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
             ]
