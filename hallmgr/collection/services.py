@@ -127,6 +127,11 @@ def _holding_receipts(stall_id: int, days: list[date]) -> dict[date, str]:
     return {row.day: row.receipt_number for row in rows}
 
 
+def holding_receipt(stall_id: int, day: date) -> str | None:
+    """The number of the valid receipt that covers a stall's day, if any."""
+    return _holding_receipts(stall_id, [day]).get(day)
+
+
 def _already_paid(taken: dict[date, str]) -> DayAlreadyPaidError:
     day, number = min(taken.items())
     return DayAlreadyPaidError(

@@ -149,7 +149,7 @@ def _payment_page(stall: Stall, form: PaymentForm, today: date, status: int = 20
     wanted = request.args.get("assignment", type=int)
     if wanted in groups:
         chosen = wanted
-    elif current is not None and (current.id in groups or not groups):
+    elif current is not None:
         chosen = current.id
     else:
         chosen = next(iter(groups), None)
@@ -186,6 +186,7 @@ def _payment_page(stall: Stall, form: PaymentForm, today: date, status: int = 20
             others=others,
             selected=selected,
             ahead_selected=any(p.ahead and p.day in selected for p in shown),
+            paid_today=services.holding_receipt(stall.id, today),
             today=today,
             advance=advance,
             chosen=chosen,
