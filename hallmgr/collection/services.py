@@ -398,7 +398,10 @@ def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
     if not stalls:
         return []
 
-    unpaid = dues.unpaid(dues.due_days(today, hall_ids=[hall.id])).subquery("u")
+    # Only the assignments on the page: a hall's past tenants do not slow its round.
+    current = [row.assignment_id for row in stalls]
+    unpaid = dues.unpaid(dues.due_days(today, hall_ids=[hall.id], assignment_ids=current))
+    unpaid = unpaid.subquery("u")
     totals = {
         row.assignment_id: (row.n, row.amount)
         for row in db.session.execute(
@@ -409,7 +412,8 @@ def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
             ).group_by(unpaid.c.assignment_id)
         )
     }
-    today_due = dues.due_days(today, since=today, hall_ids=[hall.id]).subquery("t")
+    today_due = dues.due_days(today, since=today, hall_ids=[hall.id], assignment_ids=current)
+    today_due = today_due.subquery("t")
     due_today = set(db.session.scalars(sa.select(today_due.c.stall_id).distinct()))
     in_hall = sa.select(Stall.id).where(Stall.hall_id == hall.id)
     paid_today = dict(

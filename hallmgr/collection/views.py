@@ -113,9 +113,9 @@ def my_round():
     return redirect(url_for("collection.index"))
 
 
-@bp.route("/<hall_code>/round")
+@bp.route("/<hall_code>/round", endpoint="round")
 @allow(*ALL_ROLES)
-def round(hall_code: str):  # noqa: A001  (the page is the round)
+def round_page(hall_code: str):
     hall = hall_in_scope(current_user, hall_code)
     today = market_today()
     search = request.args.get("q", "")[:60]
@@ -171,6 +171,8 @@ def _payment_page(stall: Stall, form: PaymentForm, today: date, status: int = 20
     ]
     if not form.is_submitted():
         form.days.data = [p.day for p in shown if p.day == today]
+    elif form.idempotency_key.errors:
+        form.form_errors.append(_("This form has expired. Please choose the days again."))
     # A new key for every form drawn: a resend of this very form replays, a new form pays anew.
     form.idempotency_key.data = secrets.token_urlsafe(18)
     selected = set(form.days.data or [])

@@ -376,3 +376,25 @@ def test_round_query_count_does_not_grow_with_stalls(
     at_400, page = count_queries()
     assert page.count('class="coll-stall') == 400
     assert at_400 == at_10
+
+
+def test_office_reads_every_hall_but_cannot_pay_or_void(client, login_as, here, today):
+    login_as("collector", halls=[here.hall])
+    pay_form(client, here.stall.id, [today])
+    number = _db.session.scalar(sa.select(Payment.receipt_number))
+    login_as("office")
+    assert client.get(f"/collection/receipts/{number}").status_code == 200
+    assert number in pdf_text(client.get(f"/collection/receipts/{number}/receipt-a6.pdf").data)
+    assert client.get(f"/collection/{here.hall.code}/round").status_code == 200
+    assert client.get(f"/collection/stalls/{here.stall.id}/pay").status_code == 403
+    assert post(client, f"/collection/receipts/{number}/void", {"reason": "x"}).status_code == 403
+    assert count_rows(Payment, Payment.voided_at.is_(None)) == 1
+
+
+def test_a_form_without_its_key_is_refused_with_a_message(client, login_as, here, today):
+    login_as("collector", halls=[here.hall])
+    data = {"days": [today.isoformat()], "method": "cash"}
+    response = post(client, f"/collection/stalls/{here.stall.id}/pay", data)
+    assert response.status_code == 400
+    assert "Formulir ini sudah kedaluwarsa" in response.get_data(as_text=True)
+    assert count_rows(Payment) == 0
