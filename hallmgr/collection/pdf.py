@@ -206,6 +206,22 @@ def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, print
     else:
         story.append(p(e(_("None."))))
 
+    if report.late_voids:
+        story.append(p(e(_("Receipts of earlier days voided on this day")), "heading"))
+        late = [[_("Receipt"), _("Business day"), _("Amount"), _("Reason")]]
+        late += [
+            [
+                r.receipt_number,
+                format_day(r.business_day),
+                format_rupiah(r.amount),
+                p(e(r.void_reason or ""), "small"),
+            ]
+            for r in report.late_voids
+        ]
+        lt = Table(late, colWidths=[40 * mm, 30 * mm, 25 * mm, None], repeatRows=1)
+        lt.setStyle(TableStyle([*GRID_STYLE, *SMALL]))
+        story.append(lt)
+
     story.append(p(e(_("Totals per collector and deposits")), "heading"))
     totals = [
         [

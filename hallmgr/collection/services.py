@@ -3,7 +3,7 @@ waivers and deposits; and the set-based reads the collectors' pages need."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,6 +17,7 @@ from hallmgr.auth.models import User, user_halls
 from hallmgr.businesses.models import Business
 from hallmgr.collection import rules
 from hallmgr.collection.models import METHODS, ClosedMark, Deposit, Payment, PaymentDay, Waiver
+from hallmgr.core.days import WIB
 from hallmgr.core.errors import ConflictError, DomainError, NotFoundError
 from hallmgr.core.models import NumberSequence
 from hallmgr.core.sequences import next_number
@@ -494,6 +495,8 @@ class HallDay:
     collectors: list[CollectorDay]
     receipts: list
     totals: dict
+    # Receipts of earlier days voided on this day: they change figures already reported.
+    late_voids: list = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -504,13 +507,13 @@ class HallDay:
         return [r for r in self.receipts if r.voided_at is not None]
 
 
-def hall_day(hall: Hall, day: date, collector_id: int | None = None) -> HallDay:
-    """The receipts of a hall's business day, per collector, with deposits and totals."""
-    query = (
+def _receipt_rows():
+    return (
         sa.select(
             Payment.id,
             Payment.receipt_number,
             Payment.recorded_at,
+            Payment.business_day,
             Payment.amount,
             Payment.method,
             Payment.collector_id,
@@ -527,12 +530,24 @@ def hall_day(hall: Hall, day: date, collector_id: int | None = None) -> HallDay:
         .join(Stall, Stall.id == Payment.stall_id)
         .join(Business, Business.id == Payment.business_id)
         .join(User, User.id == Payment.collector_id)
-        .where(Payment.hall_id == hall.id, Payment.business_day == day)
-        .order_by(Payment.seq)
+        .order_by(Payment.year, Payment.seq)
     )
+
+
+def hall_day(hall: Hall, day: date, collector_id: int | None = None) -> HallDay:
+    """The receipts of a hall's business day, per collector, with deposits and totals."""
+    query = _receipt_rows().where(Payment.hall_id == hall.id)
     if collector_id is not None:
         query = query.where(Payment.collector_id == collector_id)
-    receipts = db.session.execute(query).all()
+    receipts = db.session.execute(query.where(Payment.business_day == day)).all()
+    day_start = datetime.combine(day, time.min, tzinfo=WIB)
+    late_voids = db.session.execute(
+        query.where(
+            Payment.business_day < day,
+            Payment.voided_at >= day_start,
+            Payment.voided_at < day_start + timedelta(days=1),
+        )
+    ).all()
     deposits_query = sa.select(Deposit).where(Deposit.hall_id == hall.id, Deposit.day == day)
     if collector_id is not None:
         deposits_query = deposits_query.where(Deposit.collector_id == collector_id)
@@ -567,6 +582,7 @@ def hall_day(hall: Hall, day: date, collector_id: int | None = None) -> HallDay:
         day=day,
         collectors=list(by_collector.values()),
         receipts=receipts,
+        late_voids=late_voids,
         totals=rules.method_totals(
             [(r.method, r.amount, r.voided_at is not None) for r in receipts]
         ),

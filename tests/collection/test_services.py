@@ -214,3 +214,19 @@ def test_verification(db, setup):
     assert services.verify_receipt(payment.receipt_number, sig, secret)[0] == "void"
     ghost = "ZZ99-2026-000001"
     assert services.verify_receipt(ghost, receipt_signature(secret, ghost), secret)[0] == "forged"
+
+
+def test_a_void_of_an_earlier_receipt_shows_on_the_day_it_was_made(db, setup):
+    from datetime import UTC, datetime
+
+    earlier, _ = pay(setup, [TODAY - timedelta(days=1)], today=TODAY - timedelta(days=1))
+    services.void_payment(
+        setup.manager, earlier, "keliru", now=datetime(2026, 8, 17, 1, 0, tzinfo=UTC)
+    )
+    day = services.hall_day(setup.hall, TODAY)
+    assert [r.receipt_number for r in day.late_voids] == [earlier.receipt_number]
+    assert day.receipts == []
+    before = services.hall_day(setup.hall, TODAY - timedelta(days=1))
+    assert before.late_voids == [] and [r.receipt_number for r in before.voids] == [
+        earlier.receipt_number
+    ]
