@@ -189,6 +189,7 @@ def _payment_page(stall: Stall, form: PaymentForm, today: date, status: int = 20
             selected=selected,
             ahead_selected=any(p.ahead and p.day in selected for p in shown),
             paid_today=services.holding_receipt(stall.id, today),
+            selected_total=sum(p.rate for p in shown if p.day in selected),
             today=today,
             advance=advance,
             chosen=chosen,

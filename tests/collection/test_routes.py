@@ -77,11 +77,11 @@ def test_round_lists_stalls_with_state_and_arrears(client, login_as, here, today
 def test_payment_form_preselects_today_and_records_a_receipt(client, login_as, here, today):
     login_as("collector", halls=[here.hall])
     page = client.get(f"/collection/stalls/{here.stall.id}/pay").get_data(as_text=True)
-    assert f'value="{today.isoformat()}" checked' in page
-    assert (
-        f'value="{(today - timedelta(days=1)).isoformat()}" >' in page
-        or f'value="{(today - timedelta(days=1)).isoformat()}">' in page
-    )
+    boxes = dict(re.findall(r'name="days" value="([\d-]+)"([^>]*)>', page))
+    assert "checked" in boxes[today.isoformat()]
+    assert "checked" not in boxes[(today - timedelta(days=1)).isoformat()]
+    assert len(boxes) == 4 + 31  # three days of arrears, today, a month ahead
+    assert 'id="pay-total">Rp3.000<' in page
     response, _key = pay_form(client, here.stall.id, [today])
     assert response.status_code == 302
     payment = _db.session.scalar(sa.select(Payment))
