@@ -23,12 +23,18 @@ def parse_receipt_number(number: str) -> tuple[str, int, int] | None:
     return match["hall"], int(match["year"]), int(match["seq"])
 
 
-def request_fingerprint(stall_id: int, days: list[date], method: str) -> str:
-    """What a retried request must repeat to be a replay of the first one."""
-    body = json.dumps(
-        {"stall": stall_id, "days": sorted(d.isoformat() for d in days), "method": method},
-        sort_keys=True,
-    )
+def request_fingerprint(
+    stall_id: int, days: list[date], method: str, all_arrears: bool = False
+) -> str:
+    """What a retried request must repeat to be a replay of the first one.
+
+    It is the request as sent (days ticked, "all arrears"), not the days it resolved to:
+    after the first request the arrears are paid, and a replay must still match.
+    """
+    payload = {"stall": stall_id, "days": sorted(d.isoformat() for d in days), "method": method}
+    if all_arrears:
+        payload["all_arrears"] = True
+    body = json.dumps(payload, sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()
 
 

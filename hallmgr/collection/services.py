@@ -151,19 +151,22 @@ def record_payment(
     now: datetime,
     advance_days: int,
     idempotency_key: str | None = None,
+    all_arrears: bool = False,
+    assignment_id: int | None = None,
 ) -> tuple[Payment, bool]:
     """Record one receipt for chosen due days of a stall, priced from the tariffs.
 
-    Returns (payment, replayed): a retried request with the same idempotency key gives
-    back the first payment instead of a second one.
+    `all_arrears` adds every unpaid due day up to today of the assignment (the one given,
+    else today's). Returns (payment, replayed): a retried request with the same
+    idempotency key gives back the first payment instead of a second one.
     """
     if method not in METHODS:
         raise DomainError(_("Choose cash, QRIS or transfer."), field="method")
     days = sorted(set(days))
-    if not days:
+    if not days and not all_arrears:
         raise DomainError(_("Choose at least one day to pay."), field="days")
     hall = db.session.get(Hall, stall.hall_id)
-    fingerprint = rules.request_fingerprint(stall.id, days, method)
+    fingerprint = rules.request_fingerprint(stall.id, days, method, all_arrears)
 
     # The hall's receipt counter is locked first: payments of one hall queue here, so
     # every check below sees the payments committed before it, and numbers stay gapless.
@@ -182,10 +185,22 @@ def record_payment(
                 )
             return earlier, True
 
+    payable = {p.day: p for p in payable_days(stall, today, advance_days)}
+    if all_arrears:
+        if assignment_id is None:
+            current = current_assignment(stall.id, today)
+            assignment_id = current.id if current else None
+        if assignment_id is None and payable:
+            assignment_id = min(payable.values(), key=lambda p: p.day).assignment_id
+        arrears = {
+            p.day for p in payable.values() if not p.ahead and p.assignment_id == assignment_id
+        }
+        days = sorted(set(days) | arrears)
+        if not days:
+            raise DomainError(_("There are no arrears left to pay."), field="days")
     taken = _holding_receipts(stall.id, days)
     if taken:
         raise _already_paid(taken)
-    payable = {p.day: p for p in payable_days(stall, today, advance_days)}
     not_payable = [d for d in days if d not in payable]
     if not_payable:
         raise DomainError(

@@ -205,28 +205,18 @@ def pay(stall_id: int):
     today = market_today()
     form = PaymentForm()
     if form.validate_on_submit():
-        days = list(form.days.data or [])
-        if form.all_arrears.data:
-            advance = current_app.config["ADVANCE_PAYMENT_DAYS"]
-            payable = services.payable_days(stall, today, advance)
-            wanted = request.args.get("assignment", type=int)
-            current = services.current_assignment(stall.id, today)
-            target = wanted or (current.id if current else None)
-            days += [
-                p.day
-                for p in payable
-                if not p.ahead and (target is None or p.assignment_id == target)
-            ]
         try:
             payment, replayed = services.record_payment(
                 current_user,
                 stall,
-                days,
+                list(form.days.data or []),
                 form.method.data,
                 today=today,
                 now=utcnow(),
                 advance_days=current_app.config["ADVANCE_PAYMENT_DAYS"],
                 idempotency_key=form.idempotency_key.data,
+                all_arrears=form.all_arrears.data,
+                assignment_id=request.args.get("assignment", type=int),
             )
         except DomainError as error:
             db.session.rollback()

@@ -90,12 +90,20 @@ def test_payment_form_preselects_today_and_records_a_receipt(client, login_as, h
     assert "JP01-" in page and "tiga ribu rupiah" in page
 
 
-def test_all_arrears_pays_every_unpaid_day(client, login_as, here, today):
+def test_all_arrears_pays_every_unpaid_day_and_a_resend_replays(client, login_as, here, today):
     login_as("collector", halls=[here.hall])
-    response, _ = pay_form(client, here.stall.id, [], all_arrears="y", method="qris")
+    response, key = pay_form(client, here.stall.id, [], all_arrears="y", method="qris")
     assert response.status_code == 302
     payment = _db.session.scalar(sa.select(Payment))
     assert payment.amount == 12000 and len(payment.days) == 4 and payment.method == "qris"
+    # The resend finds the arrears paid, yet it is the same request: same receipt.
+    again, _ = pay_form(client, here.stall.id, [], key=key, all_arrears="y", method="qris")
+    assert again.status_code == 302 and again.headers["Location"] == response.headers["Location"]
+    assert count_rows(Payment) == 1
+    # A new form with nothing left to pay says so.
+    response, _ = pay_form(client, here.stall.id, [], all_arrears="y")
+    assert response.status_code == 400
+    assert "Tidak ada tunggakan" in response.get_data(as_text=True)
 
 
 def test_same_idempotency_key_twice_gives_one_payment_and_the_same_receipt(
