@@ -406,3 +406,21 @@ def test_a_form_without_its_key_is_refused_with_a_message(client, login_as, here
     assert response.status_code == 400
     assert "Formulir ini sudah kedaluwarsa" in response.get_data(as_text=True)
     assert count_rows(Payment) == 0
+
+
+def test_daily_report_marks_voids_and_totals_per_method(client, login_as, here, today):
+    login_as("collector", halls=[here.hall])
+    pay_form(client, here.stall.id, [today], method="cash")
+    pay_form(client, here.stall.id, [today - timedelta(days=1)], method="transfer")
+    first = _db.session.scalar(sa.select(Payment.receipt_number).order_by(Payment.seq))
+    login_as("manager", halls=[here.hall])
+    post(client, f"/collection/receipts/{first}/void", {"reason": "salah hari"})
+    text = pdf_text(
+        client.get(f"/collection/{here.hall.code}/day/{today.isoformat()}/report.pdf").data
+    )
+    assert f"{first} VOID" in text and "salah hari" in text
+    assert "LAPORAN PENERIMAAN HARIAN" in text
+    # Cash Rp0 (the cash receipt is void), transfer Rp3.000, total Rp3.000.
+    lines = text.splitlines()
+    totals = lines[lines.index("Semua") + 1 : lines.index("Semua") + 5]
+    assert totals == ["Rp0", "Rp0", "Rp3.000", "Rp3.000"]

@@ -230,3 +230,9 @@ def test_a_void_of_an_earlier_receipt_shows_on_the_day_it_was_made(db, setup):
     assert before.late_voids == [] and [r.receipt_number for r in before.voids] == [
         earlier.receipt_number
     ]
+
+
+def test_a_stall_without_a_business_today_cannot_be_marked_closed(db, make_setup):
+    setup = make_setup(start=TODAY + timedelta(days=1))
+    with pytest.raises(DomainError):
+        services.mark_closed(setup.collector, setup.stall, today=TODAY, now=NOW)
