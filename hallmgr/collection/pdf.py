@@ -85,7 +85,11 @@ def _receipt_story(facts: dict, issuer: str, verify_url: str, width: float, base
         line(_("Owner"), facts["owner"]),
         line(_("Days paid"), str(len(facts["days"]))),
     ]
-    story += [p("&nbsp;&nbsp;• " + e(text)) for text in days_text(facts["days"])]
+    ranges = days_text(facts["days"])
+    if len(ranges) <= 4:
+        story += [p("&nbsp;&nbsp;• " + e(text)) for text in ranges]
+    else:  # many short runs (a hall closed on Sundays): one paragraph keeps the receipt short
+        story.append(p(e("; ".join(ranges)), "small"))
     rates = ", ".join(
         _("%(rate)s × %(n)d days", rate=format_rupiah(rate), n=n)
         for rate, n in rules.rate_groups(facts["days"])
