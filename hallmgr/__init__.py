@@ -72,6 +72,7 @@ BLUEPRINTS = (
     "hallmgr.halls.views",
     "hallmgr.businesses.views",
     "hallmgr.assignments.views",
+    "hallmgr.collection.views",
 )
 
 

@@ -125,8 +125,17 @@ class Deposit(db.Model):
     collector_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     day: Mapped[date] = mapped_column(sa.Date)
     amount_received: Mapped[int] = mapped_column(sa.Integer)
+    # The cash receipts' total when the deposit was counted: the difference stays on record
+    # even if a receipt of that day is voided later.
+    cash_expected: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     note: Mapped[str] = mapped_column(sa.Text, default="")
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = created_at_column()
 
     collector = relationship("User", foreign_keys=[collector_id])
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+
+    @property
+    def difference(self) -> int:
+        """Received minus expected: negative when cash is missing."""
+        return self.amount_received - self.cash_expected

@@ -1,6 +1,7 @@
 """Pure rules of collection: receipt numbers and which days a payment may cover."""
 
 import hashlib
+import hmac
 import json
 import re
 from datetime import date
@@ -22,10 +23,61 @@ def parse_receipt_number(number: str) -> tuple[str, int, int] | None:
     return match["hall"], int(match["year"]), int(match["seq"])
 
 
-def request_fingerprint(stall_id: int, days: list[date], method: str) -> str:
-    """What a retried request must repeat to be a replay of the first one."""
-    body = json.dumps(
-        {"stall": stall_id, "days": sorted(d.isoformat() for d in days), "method": method},
-        sort_keys=True,
-    )
+def request_fingerprint(
+    stall_id: int, days: list[date], method: str, all_arrears: bool = False
+) -> str:
+    """What a retried request must repeat to be a replay of the first one.
+
+    It is the request as sent (days ticked, "all arrears"), not the days it resolved to:
+    after the first request the arrears are paid, and a replay must still match.
+    """
+    payload = {"stall": stall_id, "days": sorted(d.isoformat() for d in days), "method": method}
+    if all_arrears:
+        payload["all_arrears"] = True
+    body = json.dumps(payload, sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+# What a stall looks like on today's round.
+STATES = ("paid", "unpaid", "closed", "waived", "not_due")
+
+
+def today_state(*, due: bool, paid: bool, waived: bool, marked_closed: bool) -> str:
+    """Paid wins; a waived or non-due day owes nothing; a closed mark does not stop the due."""
+    if paid:
+        return "paid"
+    if waived:
+        return "waived"
+    if not due:
+        return "not_due"
+    if marked_closed:
+        return "closed"
+    return "unpaid"
+
+
+def rate_groups(days: list[tuple[date, int]]) -> list[tuple[int, int]]:
+    """(daily rate, number of days) per rate, in the order the rates first occur."""
+    groups: dict[int, int] = {}
+    for _day, rate in sorted(days):
+        groups[rate] = groups.get(rate, 0) + 1
+    return list(groups.items())
+
+
+def method_totals(rows: list[tuple[str, int, bool]]) -> dict[str, int]:
+    """Totals per method of (method, amount, void) rows; void receipts count for nothing."""
+    totals = {"cash": 0, "qris": 0, "transfer": 0}
+    for method, amount, void in rows:
+        if not void:
+            totals[method] = totals.get(method, 0) + amount
+    return totals
+
+
+def receipt_signature(secret: str, number: str) -> str:
+    """The HMAC that proves a verification link was made by this app for this receipt."""
+    mac = hmac.new(secret.encode(), f"receipt:{number}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def signature_valid(secret: str, number: str, signature: str) -> bool:
+    expected = receipt_signature(secret, number)
+    return hmac.compare_digest(expected.encode(), (signature or "").encode())

@@ -1,7 +1,9 @@
-"""Recording payments: the server prices the days, numbers the receipt, keeps it once."""
+"""Collection: payments priced by the server, receipts numbered once, voids, closed marks,
+waivers and deposits; and the set-based reads the collectors' pages need."""
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -11,12 +13,19 @@ from hallmgr.arrears import dues
 from hallmgr.arrears.rules import Period, payable_ahead
 from hallmgr.assignments.models import Assignment
 from hallmgr.audit.services import record
+from hallmgr.auth.models import User, user_halls
+from hallmgr.businesses.models import Business
 from hallmgr.collection import rules
-from hallmgr.collection.models import METHODS, Payment, PaymentDay
-from hallmgr.core.errors import ConflictError, DomainError
+from hallmgr.collection.models import METHODS, ClosedMark, Deposit, Payment, PaymentDay, Waiver
+from hallmgr.core.days import WIB
+from hallmgr.core.errors import ConflictError, DomainError, NotFoundError
+from hallmgr.core.models import NumberSequence
 from hallmgr.core.sequences import next_number
 from hallmgr.extensions import db
 from hallmgr.halls.models import Hall, Stall
+
+RECEIPT = "receipt"
+MAX_WAIVER_DAYS = 366
 
 
 class DayAlreadyPaidError(ConflictError):
@@ -28,6 +37,10 @@ class IdempotencyMismatchError(DomainError):
     code = "idempotency_mismatch"
 
 
+class AlreadyVoidError(ConflictError):
+    code = "already_void"
+
+
 @dataclass(frozen=True)
 class PayableDay:
     day: date
@@ -36,6 +49,27 @@ class PayableDay:
     business_id: int
     overdue: bool  # before today
     ahead: bool  # after today
+
+
+def _lock_hall(hall_code: str, year: int) -> None:
+    """Lock the hall's receipt counter row until commit, without taking a number.
+
+    Payments and waivers of one hall queue here, so each sees what the one before it
+    committed; a replayed request that records nothing leaves the counter untouched.
+    """
+    table = NumberSequence.__table__
+    values = {"kind": RECEIPT, "scope": hall_code, "year": year, "last_value": 0}
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(table).values(**values).on_conflict_do_nothing())
+    # FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock.
+    db.session.execute(
+        sa.select(table.c.last_value)
+        .where(table.c.kind == RECEIPT, table.c.scope == hall_code, table.c.year == year)
+        .with_for_update()
+    )
 
 
 def payable_days(stall: Stall, today: date, advance_days: int) -> list[PayableDay]:
@@ -72,6 +106,17 @@ def payable_days(stall: Stall, today: date, advance_days: int) -> list[PayableDa
     return out
 
 
+def current_assignment(stall_id: int, today: date) -> Assignment | None:
+    """The assignment of the stall that covers today, if any."""
+    return db.session.scalar(
+        sa.select(Assignment).where(
+            Assignment.stall_id == stall_id,
+            Assignment.start_date <= today,
+            sa.or_(Assignment.end_date.is_(None), Assignment.end_date >= today),
+        )
+    )
+
+
 def _holding_receipts(stall_id: int, days: list[date]) -> dict[date, str]:
     rows = db.session.execute(
         sa.select(PaymentDay.day, Payment.receipt_number)
@@ -81,6 +126,19 @@ def _holding_receipts(stall_id: int, days: list[date]) -> dict[date, str]:
         )
     ).all()
     return {row.day: row.receipt_number for row in rows}
+
+
+def holding_receipt(stall_id: int, day: date) -> str | None:
+    """The number of the valid receipt that covers a stall's day, if any."""
+    return _holding_receipts(stall_id, [day]).get(day)
+
+
+def _already_paid(taken: dict[date, str]) -> DayAlreadyPaidError:
+    day, number = min(taken.items())
+    return DayAlreadyPaidError(
+        _("%(day)s is already paid with receipt %(number)s.", day=day.isoformat(), number=number),
+        field="days",
+    )
 
 
 def record_payment(
@@ -93,23 +151,26 @@ def record_payment(
     now: datetime,
     advance_days: int,
     idempotency_key: str | None = None,
+    all_arrears: bool = False,
+    assignment_id: int | None = None,
 ) -> tuple[Payment, bool]:
     """Record one receipt for chosen due days of a stall, priced from the tariffs.
 
-    Returns (payment, replayed): a retried request with the same idempotency key gives
-    back the first payment instead of a second one.
+    `all_arrears` adds every unpaid due day up to today of the assignment (the one given,
+    else today's). Returns (payment, replayed): a retried request with the same
+    idempotency key gives back the first payment instead of a second one.
     """
     if method not in METHODS:
         raise DomainError(_("Choose cash, QRIS or transfer."), field="method")
     days = sorted(set(days))
-    if not days:
+    if not days and not all_arrears:
         raise DomainError(_("Choose at least one day to pay."), field="days")
     hall = db.session.get(Hall, stall.hall_id)
-    fingerprint = rules.request_fingerprint(stall.id, days, method)
+    fingerprint = rules.request_fingerprint(stall.id, days, method, all_arrears)
 
     # The hall's receipt counter is locked first: payments of one hall queue here, so
     # every check below sees the payments committed before it, and numbers stay gapless.
-    seq = next_number("receipt", hall.code, today.year)
+    _lock_hall(hall.code, today.year)
 
     if idempotency_key:
         earlier = db.session.scalar(
@@ -124,18 +185,22 @@ def record_payment(
                 )
             return earlier, True
 
+    payable = {p.day: p for p in payable_days(stall, today, advance_days)}
+    if all_arrears:
+        if assignment_id is None:
+            current = current_assignment(stall.id, today)
+            assignment_id = current.id if current else None
+        if assignment_id is None and payable:
+            assignment_id = min(payable.values(), key=lambda p: p.day).assignment_id
+        arrears = {
+            p.day for p in payable.values() if not p.ahead and p.assignment_id == assignment_id
+        }
+        days = sorted(set(days) | arrears)
+        if not days:
+            raise DomainError(_("There are no arrears left to pay."), field="days")
     taken = _holding_receipts(stall.id, days)
     if taken:
-        day, number = min(taken.items())
-        raise DayAlreadyPaidError(
-            _(
-                "%(day)s is already paid with receipt %(number)s.",
-                day=day.isoformat(),
-                number=number,
-            ),
-            field="days",
-        )
-    payable = {p.day: p for p in payable_days(stall, today, advance_days)}
+        raise _already_paid(taken)
     not_payable = [d for d in days if d not in payable]
     if not_payable:
         raise DomainError(
@@ -149,6 +214,7 @@ def record_payment(
             _("One receipt covers days of one assignment only; pay each business separately."),
             field="days",
         )
+    seq = next_number(RECEIPT, hall.code, today.year)
     payment = Payment(
         receipt_number=rules.receipt_number(hall.code, today.year, seq),
         hall_id=hall.id,
@@ -173,19 +239,11 @@ def record_payment(
             db.session.add(payment)
             db.session.flush()
     except IntegrityError as error:
-        # Another transaction took one of these days in the meantime; the database said no.
+        # The lock makes this unreachable within a hall; the database guard stays the last word.
         taken = _holding_receipts(stall.id, days)
         if taken:
-            day, number = min(taken.items())
-            raise DayAlreadyPaidError(
-                _(
-                    "%(day)s is already paid with receipt %(number)s.",
-                    day=day.isoformat(),
-                    number=number,
-                ),
-                field="days",
-            ) from error
-        raise
+            raise _already_paid(taken) from error
+        raise ConflictError(_("The payment could not be recorded. Please try again.")) from error
     record(
         collector,
         "payment_recorded",
@@ -200,3 +258,471 @@ def record_payment(
         at=now,
     )
     return payment, False
+
+
+def void_payment(actor, payment: Payment, reason: str, *, now: datetime) -> Payment:
+    """Void a receipt with a reason: it keeps its number, its days become unpaid again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for voiding."), field="reason")
+    if payment.is_void:
+        raise AlreadyVoidError(
+            _("Receipt %(number)s is already void.", number=payment.receipt_number)
+        )
+    payment.voided_at = now
+    payment.voided_by_id = actor.id
+    payment.void_reason = reason
+    db.session.execute(
+        sa.update(PaymentDay).where(PaymentDay.payment_id == payment.id).values(void=True)
+    )
+    db.session.flush()
+    db.session.expire(payment, ["days"])
+    record(
+        actor,
+        "payment_voided",
+        payment,
+        before={"receipt_number": payment.receipt_number, "void": False},
+        after={"receipt_number": payment.receipt_number, "void": True, "reason": reason},
+        at=now,
+    )
+    return payment
+
+
+def mark_closed(collector, stall: Stall, *, today: date, now: datetime) -> ClosedMark:
+    """Note that the stall was closed today. An observation only: the day stays due."""
+    if current_assignment(stall.id, today) is None:
+        raise DomainError(_("Stall %(code)s has no business today.", code=stall.code))
+    existing = db.session.scalar(
+        sa.select(ClosedMark).where(ClosedMark.stall_id == stall.id, ClosedMark.day == today)
+    )
+    if existing is not None:
+        return existing
+    mark = ClosedMark(stall_id=stall.id, day=today, marked_by_id=collector.id, created_at=now)
+    db.session.add(mark)
+    db.session.flush()
+    record(
+        collector,
+        "stall_marked_closed",
+        mark,
+        after={"stall": stall.code, "day": today.isoformat()},
+        hall_id=stall.hall_id,
+        at=now,
+    )
+    return mark
+
+
+def waive_days(
+    manager, stall: Stall, start: date, end: date, reason: str, *, today: date, now: datetime
+) -> list[Waiver]:
+    """Excuse the due days of a stall between two dates, with a reason.
+
+    A day already paid is refused, naming its receipt: the receipt must be voided first,
+    so money taken is never silently turned into a waiver.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for the waiver."), field="reason")
+    if end < start:
+        raise DomainError(_("The last day comes before the first."), field="end")
+    if (end - start).days + 1 > MAX_WAIVER_DAYS:
+        raise DomainError(_("A waiver covers at most %(n)d days.", n=MAX_WAIVER_DAYS), field="end")
+    hall = db.session.get(Hall, stall.hall_id)
+    # Same queue as payments: a payment cannot slip in between the check and the waiver.
+    _lock_hall(hall.code, today.year)
+    rows = db.session.execute(
+        dues.due_days(end, since=start, stall_ids=[stall.id]).order_by(sa.text("day"))
+    ).all()
+    days = [row.day for row in rows]
+    if not days:
+        raise DomainError(_("No due day of this stall lies in these dates."), field="start")
+    taken = _holding_receipts(stall.id, days)
+    if taken:
+        day, number = min(taken.items())
+        raise DayAlreadyPaidError(
+            _(
+                "%(day)s is paid with receipt %(number)s; void the receipt before waiving the day.",
+                day=day.isoformat(),
+                number=number,
+            ),
+            field="start",
+        )
+    waivers = [
+        Waiver(stall_id=stall.id, day=day, reason=reason, created_by_id=manager.id, created_at=now)
+        for day in days
+    ]
+    db.session.add_all(waivers)
+    db.session.flush()
+    record(
+        manager,
+        "days_waived",
+        stall,
+        after={"stall": stall.code, "days": [d.isoformat() for d in days], "reason": reason},
+        at=now,
+    )
+    return waivers
+
+
+# Reads for the pages -----------------------------------------------------------
+
+
+@dataclass
+class RoundRow:
+    stall_id: int
+    code: str
+    block: str
+    business: str
+    owner: str
+    state: str
+    receipt_number: str | None
+    unpaid_days: int
+    unpaid_amount: int
+
+
+def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
+    """Every stall of the hall assigned today, in hall order, with today's state and
+    its unpaid days up to today. A fixed number of statements, whatever the stalls."""
+    query = (
+        sa.select(
+            Stall.id,
+            Stall.code,
+            Stall.block,
+            Assignment.id.label("assignment_id"),
+            Business.name,
+            Business.owner_name,
+        )
+        .join(
+            Assignment,
+            sa.and_(
+                Assignment.stall_id == Stall.id,
+                Assignment.start_date <= today,
+                sa.or_(Assignment.end_date.is_(None), Assignment.end_date >= today),
+            ),
+        )
+        .join(Business, Business.id == Assignment.business_id)
+        .where(Stall.hall_id == hall.id)
+        .order_by(Stall.block, Stall.code)
+    )
+    search = (search or "").strip().lower()
+    if search:
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Stall.code).contains(search, autoescape=True),
+                sa.func.lower(Business.name).contains(search, autoescape=True),
+            )
+        )
+    stalls = db.session.execute(query).all()
+    if not stalls:
+        return []
+
+    # Only the assignments on the page: a hall's past tenants do not slow its round.
+    current = [row.assignment_id for row in stalls]
+    unpaid = dues.unpaid(dues.due_days(today, hall_ids=[hall.id], assignment_ids=current))
+    unpaid = unpaid.subquery("u")
+    totals = {
+        row.assignment_id: (row.n, row.amount)
+        for row in db.session.execute(
+            sa.select(
+                unpaid.c.assignment_id,
+                sa.func.count().label("n"),
+                sa.func.sum(unpaid.c.rate).label("amount"),
+            ).group_by(unpaid.c.assignment_id)
+        )
+    }
+    today_due = dues.due_days(today, since=today, hall_ids=[hall.id], assignment_ids=current)
+    today_due = today_due.subquery("t")
+    due_today = set(db.session.scalars(sa.select(today_due.c.stall_id).distinct()))
+    in_hall = sa.select(Stall.id).where(Stall.hall_id == hall.id)
+    paid_today = dict(
+        db.session.execute(
+            sa.select(PaymentDay.stall_id, Payment.receipt_number)
+            .join(Payment, Payment.id == PaymentDay.payment_id)
+            .where(
+                PaymentDay.day == today,
+                PaymentDay.void.is_(False),
+                PaymentDay.stall_id.in_(in_hall),
+            )
+        ).all()
+    )
+    waived = set(
+        db.session.scalars(
+            sa.select(Waiver.stall_id).where(Waiver.day == today, Waiver.stall_id.in_(in_hall))
+        )
+    )
+    closed = set(
+        db.session.scalars(
+            sa.select(ClosedMark.stall_id).where(
+                ClosedMark.day == today, ClosedMark.stall_id.in_(in_hall)
+            )
+        )
+    )
+    out = []
+    for row in stalls:
+        n, amount = totals.get(row.assignment_id, (0, 0))
+        out.append(
+            RoundRow(
+                stall_id=row.id,
+                code=row.code,
+                block=row.block,
+                business=row.name,
+                owner=row.owner_name,
+                state=rules.today_state(
+                    due=row.id in due_today,
+                    paid=row.id in paid_today,
+                    waived=row.id in waived,
+                    marked_closed=row.id in closed,
+                ),
+                receipt_number=paid_today.get(row.id),
+                unpaid_days=int(n or 0),
+                unpaid_amount=int(amount or 0),
+            )
+        )
+    return out
+
+
+@dataclass
+class CollectorDay:
+    collector_id: int
+    name: str
+    receipts: list = field(default_factory=list)
+    totals: dict = field(default_factory=dict)
+    voids: list = field(default_factory=list)
+    deposit: Deposit | None = None
+
+    @property
+    def cash_expected(self) -> int:
+        return self.totals.get("cash", 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+    @property
+    def difference(self) -> int | None:
+        if self.deposit is None:
+            return None
+        return self.deposit.amount_received - self.cash_expected
+
+
+@dataclass
+class HallDay:
+    hall: Hall
+    day: date
+    collectors: list[CollectorDay]
+    receipts: list
+    totals: dict
+    # Receipts of earlier days voided on this day: they change figures already reported.
+    late_voids: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+    @property
+    def voids(self) -> list:
+        return [r for r in self.receipts if r.voided_at is not None]
+
+
+def _receipt_rows():
+    return (
+        sa.select(
+            Payment.id,
+            Payment.receipt_number,
+            Payment.recorded_at,
+            Payment.business_day,
+            Payment.amount,
+            Payment.method,
+            Payment.collector_id,
+            Payment.voided_at,
+            Payment.void_reason,
+            Stall.code.label("stall_code"),
+            Business.name.label("business"),
+            User.full_name.label("collector"),
+            sa.select(sa.func.count())
+            .where(PaymentDay.payment_id == Payment.id)
+            .scalar_subquery()
+            .label("n_days"),
+        )
+        .join(Stall, Stall.id == Payment.stall_id)
+        .join(Business, Business.id == Payment.business_id)
+        .join(User, User.id == Payment.collector_id)
+        .order_by(Payment.year, Payment.seq)
+    )
+
+
+def hall_day(hall: Hall, day: date, collector_id: int | None = None) -> HallDay:
+    """The receipts of a hall's business day, per collector, with deposits and totals."""
+    query = _receipt_rows().where(Payment.hall_id == hall.id)
+    if collector_id is not None:
+        query = query.where(Payment.collector_id == collector_id)
+    receipts = db.session.execute(query.where(Payment.business_day == day)).all()
+    day_start = datetime.combine(day, time.min, tzinfo=WIB)
+    late_voids = db.session.execute(
+        query.where(
+            Payment.business_day < day,
+            Payment.voided_at >= day_start,
+            Payment.voided_at < day_start + timedelta(days=1),
+        )
+    ).all()
+    deposits_query = sa.select(Deposit).where(Deposit.hall_id == hall.id, Deposit.day == day)
+    if collector_id is not None:
+        deposits_query = deposits_query.where(Deposit.collector_id == collector_id)
+    deposits = {d.collector_id: d for d in db.session.scalars(deposits_query)}
+
+    by_collector: dict[int, CollectorDay] = {}
+    grouped = defaultdict(list)
+    for r in receipts:
+        grouped[r.collector_id].append(r)
+    names = {r.collector_id: r.collector for r in receipts}
+    missing = set(deposits) - set(names)
+    if missing:
+        names.update(
+            db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(missing)))
+            .tuples()
+            .all()
+        )
+    for cid in sorted(names, key=lambda c: names[c]):
+        rows = grouped.get(cid, [])
+        by_collector[cid] = CollectorDay(
+            collector_id=cid,
+            name=names[cid],
+            receipts=rows,
+            totals=rules.method_totals(
+                [(r.method, r.amount, r.voided_at is not None) for r in rows]
+            ),
+            voids=[r for r in rows if r.voided_at is not None],
+            deposit=deposits.get(cid),
+        )
+    return HallDay(
+        hall=hall,
+        day=day,
+        collectors=list(by_collector.values()),
+        receipts=receipts,
+        late_voids=late_voids,
+        totals=rules.method_totals(
+            [(r.method, r.amount, r.voided_at is not None) for r in receipts]
+        ),
+    )
+
+
+def deposit_candidates(hall: Hall, day: date) -> list[tuple[int, str]]:
+    """Who may hand in cash for the hall's day: its collectors and anyone who took money."""
+    took = sa.select(Payment.collector_id).where(
+        Payment.hall_id == hall.id, Payment.business_day == day
+    )
+    assigned = sa.select(user_halls.c.user_id).where(user_halls.c.hall_id == hall.id)
+    rows = db.session.execute(
+        sa.select(User.id, User.full_name)
+        .where(
+            sa.or_(
+                User.id.in_(took),
+                sa.and_(User.id.in_(assigned), User.role == "collector"),
+            )
+        )
+        .order_by(User.full_name)
+    ).all()
+    return [(row.id, row.full_name) for row in rows]
+
+
+def record_deposit(
+    manager,
+    hall: Hall,
+    collector_id: int,
+    day: date,
+    amount_received: int,
+    note: str,
+    *,
+    now: datetime,
+) -> Deposit:
+    """Record the cash a collector handed in for a day; the difference is kept with it."""
+    if collector_id not in {cid for cid, _name in deposit_candidates(hall, day)}:
+        raise NotFoundError(_("This collector does not work in this hall."), field="collector_id")
+    if isinstance(amount_received, bool) or not isinstance(amount_received, int):
+        raise DomainError(_("Enter the amount in whole rupiah."), field="amount_received")
+    if amount_received < 0:
+        raise DomainError(_("The amount cannot be negative."), field="amount_received")
+    expected = hall_day(hall, day, collector_id).totals["cash"]
+    deposit = db.session.scalar(
+        sa.select(Deposit).where(
+            Deposit.hall_id == hall.id, Deposit.collector_id == collector_id, Deposit.day == day
+        )
+    )
+    before = None
+    if deposit is None:
+        deposit = Deposit(hall_id=hall.id, collector_id=collector_id, day=day)
+        db.session.add(deposit)
+    else:
+        before = {
+            "amount_received": deposit.amount_received,
+            "cash_expected": deposit.cash_expected,
+            "note": deposit.note,
+        }
+    deposit.amount_received = amount_received
+    deposit.cash_expected = expected
+    deposit.note = (note or "").strip()
+    deposit.recorded_by_id = manager.id
+    deposit.recorded_at = now
+    db.session.flush()
+    record(
+        manager,
+        "deposit_recorded",
+        deposit,
+        before=before,
+        after={
+            "collector_id": collector_id,
+            "day": day.isoformat(),
+            "amount_received": amount_received,
+            "cash_expected": expected,
+            "difference": amount_received - expected,
+            "note": deposit.note,
+        },
+        at=now,
+    )
+    return deposit
+
+
+def stall_waivers(stall: Stall) -> list[Waiver]:
+    return list(
+        db.session.scalars(
+            sa.select(Waiver).where(Waiver.stall_id == stall.id).order_by(Waiver.day.desc())
+        )
+    )
+
+
+def payment_by_number(number: str) -> Payment | None:
+    return db.session.scalar(sa.select(Payment).where(Payment.receipt_number == number))
+
+
+def verify_receipt(number: str, signature: str, secret: str) -> tuple[str, Payment | None]:
+    """('valid' | 'void' | 'forged', payment): what the public check of a link answers."""
+    if not rules.signature_valid(secret, number, signature):
+        return "forged", None
+    payment = payment_by_number(number)
+    if payment is None:
+        return "forged", None
+    return ("void" if payment.is_void else "valid"), payment
+
+
+def receipt_facts(payment: Payment) -> dict:
+    """Everything a receipt prints, as plain values."""
+    hall = payment.hall
+    days = [(d.day, d.rate) for d in payment.days]
+    return {
+        "number": payment.receipt_number,
+        "hall_code": hall.code,
+        "hall_name": hall.name,
+        "hall_address": hall.address,
+        "region": hall.region.name if hall.region else "",
+        "recorded_at": payment.recorded_at,
+        "business_day": payment.business_day,
+        "stall_code": payment.stall.code,
+        "stall_block": payment.stall.block,
+        "business": payment.business.name,
+        "owner": payment.business.owner_name,
+        "days": days,
+        "amount": payment.amount,
+        "method": payment.method,
+        "collector": payment.collector.full_name,
+        "void": payment.is_void,
+        "voided_at": payment.voided_at,
+        "void_reason": payment.void_reason or "",
+    }

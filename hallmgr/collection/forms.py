@@ -1,0 +1,61 @@
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from hallmgr.core.forms import options
+from hallmgr.core.labels import METHOD_LABELS
+
+
+def _day(value):
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+class PaymentForm(FlaskForm):
+    # Choices are not enforced here: a day taken by someone else since the page was drawn
+    # must reach the service, which names the receipt that holds it.
+    days = SelectMultipleField(_l("Days"), coerce=_day, validate_choice=False)
+    all_arrears = BooleanField(_l("All arrears"))
+    method = RadioField(
+        _l("Method"),
+        choices=options(METHOD_LABELS.items()),
+        default="cash",
+        validators=[DataRequired()],
+    )
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(min=8, max=64)])
+
+
+class ClosedForm(FlaskForm):
+    pass
+
+
+class VoidForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class WaiverForm(FlaskForm):
+    start = DateField(_l("First day"), validators=[InputRequired()])
+    end = DateField(_l("Last day"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class DepositForm(FlaskForm):
+    collector_id = SelectField(_l("Collector"), coerce=int, validators=[InputRequired()])
+    amount_received = IntegerField(
+        _l("Cash received (Rp)"), validators=[InputRequired(), NumberRange(min=0, max=10**9)]
+    )
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=255)])

@@ -1,0 +1,122 @@
+"""Collection rules without an app: what is due, how far ahead, receipt numbers, signatures."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from hallmgr.arrears.rules import Period, due_days, payable_ahead
+from hallmgr.collection import rules
+
+MON = date(2026, 8, 17)  # a Monday
+WEEKDAYS = 0b0011111  # Monday to Friday
+TARIFF = [(date(2020, 1, 1), 3000)]
+
+
+def _due(period, until, open_days=0b1111111, closures=(), waivers=(), tariffs=TARIFF):
+    return due_days(
+        period,
+        open_days=open_days,
+        closures=closures,
+        waivers=waivers,
+        tariffs=tariffs,
+        until=until,
+    )
+
+
+def test_only_open_weekdays_are_due():
+    days = _due(Period(MON, None), MON + timedelta(days=13), open_days=WEEKDAYS)
+    assert [d for d, _ in days] == [
+        MON + timedelta(days=n) for n in (0, 1, 2, 3, 4, 7, 8, 9, 10, 11)
+    ]
+
+
+def test_closures_and_waivers_are_not_due():
+    days = _due(
+        Period(MON, None),
+        MON + timedelta(days=6),
+        closures=[(MON + timedelta(days=1), MON + timedelta(days=2))],
+        waivers=[MON + timedelta(days=5)],
+    )
+    assert [d.day for d, _ in days] == [17, 20, 21, 23]
+
+
+def test_assignment_bounds_are_kept_both_ends():
+    days = _due(Period(MON + timedelta(days=2), MON + timedelta(days=4)), MON + timedelta(days=30))
+    assert [d for d, _ in days] == [MON + timedelta(days=n) for n in (2, 3, 4)]
+    # Nothing after `until`, even in an open-ended assignment.
+    assert _due(Period(MON, None), MON - timedelta(days=1)) == []
+
+
+def test_a_tariff_change_inside_the_period_prices_each_day_at_its_own_rate():
+    tariffs = [(date(2020, 1, 1), 3000), (MON + timedelta(days=2), 3500)]
+    days = _due(Period(MON, None), MON + timedelta(days=3), tariffs=tariffs)
+    assert [rate for _, rate in days] == [3000, 3000, 3500, 3500]
+    assert rules.rate_groups(days) == [(3000, 2), (3500, 2)]
+
+
+def test_no_tariff_yet_means_nothing_is_charged():
+    assert _due(Period(MON, None), MON, tariffs=[(MON + timedelta(days=1), 3000)]) == []
+
+
+@pytest.mark.parametrize(
+    ("period", "limit", "window"),
+    [
+        (Period(date(2026, 1, 1), None), 31, (MON + timedelta(days=1), MON + timedelta(days=31))),
+        (
+            Period(date(2026, 1, 1), MON + timedelta(days=5)),
+            31,
+            (MON + timedelta(days=1), MON + timedelta(days=5)),
+        ),
+        (Period(date(2026, 1, 1), MON), 31, None),  # ends today: nothing ahead
+        (Period(MON + timedelta(days=10), None), 7, None),  # starts beyond the limit
+        (
+            Period(MON + timedelta(days=3), None),
+            7,
+            (MON + timedelta(days=3), MON + timedelta(days=7)),
+        ),
+        (Period(date(2026, 1, 1), None), 0, None),
+    ],
+)
+def test_days_ahead_stop_at_the_limit_and_the_assignment_end(period, limit, window):
+    assert payable_ahead(period, MON, limit) == window
+
+
+def test_receipt_number_format():
+    assert rules.receipt_number("JP01", 2026, 123) == "JP01-2026-000123"
+    assert rules.receipt_number("JP01", 2026, 1234567) == "JP01-2026-1234567"
+    assert rules.parse_receipt_number("JP01-2026-000123") == ("JP01", 2026, 123)
+    assert rules.parse_receipt_number("JP01-2026-12") is None
+    assert rules.parse_receipt_number("jp01-2026-000123") is None
+    with pytest.raises(ValueError):
+        rules.receipt_number("JP01", 2026, 0)
+
+
+def test_today_state():
+    state = rules.today_state
+    assert state(due=True, paid=True, waived=False, marked_closed=True) == "paid"
+    assert state(due=True, paid=False, waived=False, marked_closed=False) == "unpaid"
+    assert state(due=True, paid=False, waived=False, marked_closed=True) == "closed"
+    assert state(due=False, paid=False, waived=True, marked_closed=False) == "waived"
+    assert state(due=False, paid=False, waived=False, marked_closed=True) == "not_due"
+
+
+def test_method_totals_leave_out_voids():
+    rows = [("cash", 3000, False), ("cash", 6000, True), ("qris", 3000, False)]
+    assert rules.method_totals(rows) == {"cash": 3000, "qris": 3000, "transfer": 0}
+
+
+def test_signature_belongs_to_the_number_and_the_secret():
+    sig = rules.receipt_signature("secret", "JP01-2026-000001")
+    assert rules.signature_valid("secret", "JP01-2026-000001", sig)
+    assert not rules.signature_valid("secret", "JP01-2026-000002", sig)
+    assert not rules.signature_valid("other", "JP01-2026-000001", sig)
+    assert not rules.signature_valid(
+        "secret", "JP01-2026-000001", sig[:-1] + "0" if sig[-1] != "0" else sig[:-1] + "1"
+    )
+    assert not rules.signature_valid("secret", "JP01-2026-000001", "ü")
+
+
+def test_request_fingerprint_ignores_day_order():
+    a = rules.request_fingerprint(1, [MON, MON + timedelta(days=1)], "cash")
+    assert a == rules.request_fingerprint(1, [MON + timedelta(days=1), MON], "cash")
+    assert a != rules.request_fingerprint(1, [MON], "cash")
