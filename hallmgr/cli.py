@@ -6,6 +6,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from hallmgr.core.days import utcnow
+from hallmgr.core.deploy import check_deploy_command
 from hallmgr.extensions import db
 
 users_cli = AppGroup("users", help="Manage users.")
@@ -93,3 +94,4 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(closures_cli)
     app.cli.add_command(load_regions_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(check_deploy_command)
