@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from hallmgr.core.backup import backup_command, restore_command
 from hallmgr.core.days import utcnow
 from hallmgr.core.deploy import check_deploy_command
 from hallmgr.extensions import db
@@ -95,3 +96,5 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(load_regions_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(check_deploy_command)
+    for command in (backup_command, restore_command):
+        app.cli.add_command(command)
