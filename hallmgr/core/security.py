@@ -7,9 +7,11 @@
 - Sign-in attempts are limited per client address (Flask-Limiter), on top of the
   per-account lock-out in hallmgr.auth.services.authenticate.
 - X-Forwarded-For is trusted only when PROXY_COUNT says a proxy sits in front.
+- A NUL character in a form or query value is refused with 400: no user types one, and
+  PostgreSQL cannot store it (it would fail half-way through a request as a 500).
 """
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -49,6 +51,13 @@ def init_security(app: Flask) -> None:
     hsts = None
     if app.config.get("PREFERRED_URL_SCHEME") == "https" and app.config.get("HSTS_SECONDS"):
         hsts = f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains"
+
+    @app.before_request
+    def refuse_nul_characters():
+        for values in (request.args, request.form):
+            for key, value in values.items(multi=True):
+                if "\x00" in key or "\x00" in value:
+                    abort(400)
 
     @app.after_request
     def add_security_headers(response):
