@@ -349,6 +349,26 @@ def test_hostile_form_input_never_breaks_the_app(app, db, world, make_user, endp
     post_hostile()
 
 
+@pytest.mark.parametrize(("endpoint", "rule"), POST_RULES, ids=[e for e, _ in POST_RULES])
+def test_every_form_post_without_csrf_token_is_refused(app, db, world, make_user, endpoint, rule):
+    if rule.startswith("/api/"):
+        pytest.skip("JSON API: token-authenticated, no cookies, so no CSRF")
+    role = _role_for(access_of(app, endpoint))
+    url, missing = fill_url(rule, world)
+    if role is None or missing:
+        pytest.skip("not reachable with a form by a role that may post")
+    client = app.test_client()
+    if role != "public":
+        user = make_user(role, [world.hall] if role in ("manager", "collector") else [])
+        db.session.commit()
+        assert login(client, user.username).status_code == 302
+    before = snapshot(db)
+    response = client.post(url, data={"name": "x", "code": "X1", "password": "x" * 12})
+    assert response.status_code == 400
+    assert "Formulir" in response.get_data(as_text=True)
+    assert changed_tables(before, snapshot(db)) == set()
+
+
 def test_a_nul_character_is_refused_before_it_reaches_the_database(client, login_as, make_hall, db):
     from hallmgr.models import Closure
     from tests.conftest import count_rows, post
