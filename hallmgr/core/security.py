@@ -77,6 +77,8 @@ def _throttle_sign_in(app: Flask) -> None:
         key_func=get_remote_address,
         storage_uri=app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
         enabled=app.config.get("RATELIMIT_ENABLED", True),
+        # When Redis is down each worker counts alone instead of failing every sign-in.
+        in_memory_fallback_enabled=True,
     )
     limiter.init_app(app)
     app.extensions["hallmgr_limiter"] = limiter

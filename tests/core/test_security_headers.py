@@ -18,6 +18,7 @@ INLINE_PATTERNS = {
     "<style> element": re.compile(r"<style\b", re.IGNORECASE),
     "style= attribute": re.compile(r"\sstyle\s*=", re.IGNORECASE),
     "on*= event handler attribute": re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE),
+    "javascript: URL": re.compile(r"""=\s*["']?\s*javascript:""", re.IGNORECASE),
 }
 
 
@@ -33,6 +34,7 @@ def inline_code(source: str) -> list[str]:
         ('<div style="color: red">', ["style= attribute"]),
         ("<style>p {}</style>", ["<style> element"]),
         ('<button type="button" onclick="go()">', ["on*= event handler attribute"]),
+        ('<a href="javascript:void(0)">', ["javascript: URL"]),
         ('<a class="btn" href="{{ url }}">{{ _("Based on=it") }}</a>', []),
     ],
 )

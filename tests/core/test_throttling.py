@@ -117,3 +117,9 @@ def test_the_limit_holds_across_workers_sharing_redis(database_url):
     assert attempt(worker_a).status_code == 401
     assert attempt(worker_b).status_code == 429
     assert attempt(worker_a).status_code == 429
+
+
+def test_sign_in_still_works_and_is_limited_when_the_shared_storage_is_down(database_url):
+    # Nothing listens on port 1: every worker falls back to counting in its own memory.
+    client = throttled_app(database_url, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1").test_client()
+    assert [attempt(client).status_code for _ in range(4)] == [401, 401, 401, 429]
