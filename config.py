@@ -63,7 +63,7 @@ class Config:
 
     LOAD_DEMO_DATA = True
 
-    # Security (hallmgr/core/security.py). Sign-in attempts per client address, on top of
+    # Security (hallmgr/core/security.py). Failed sign-ins per client address, on top of
     # the per-account lock-out; the counters live in RATELIMIT_STORAGE_URI, which must be
     # shared (redis://...) when several workers serve the app.
     RATELIMIT_ENABLED = True

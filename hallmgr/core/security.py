@@ -4,8 +4,8 @@
   inline and nothing from elsewhere (templates carry no inline script or style; a test
   scans them), no MIME sniffing, no framing, no referrer to other sites, and HSTS when
   the site is served over HTTPS.
-- Sign-in attempts are limited per client address (Flask-Limiter), on top of the
-  per-account lock-out in hallmgr.auth.services.authenticate.
+- Failed sign-in attempts are limited per client address (Flask-Limiter), on top of
+  the per-account lock-out in hallmgr.auth.services.authenticate.
 - X-Forwarded-For is trusted only when PROXY_COUNT says a proxy sits in front.
 - A NUL character in a form or query value is refused with 400: no user types one, and
   PostgreSQL cannot store it (it would fail half-way through a request as a 500).
@@ -85,5 +85,10 @@ def _throttle_sign_in(app: Flask) -> None:
     view = app.view_functions[SIGN_IN_ENDPOINT]
     # Wrapping keeps the view's access declaration (functools.wraps copies it).
     app.view_functions[SIGN_IN_ENDPOINT] = limiter.limit(
-        lambda: app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"], scope="sign-in"
+        lambda: app.config["SIGN_IN_RATE_LIMIT"],
+        methods=["POST"],
+        scope="sign-in",
+        # Only failures count: a hall's collectors often share one address (the hall's
+        # wifi, a carrier's NAT) and all sign in at the start of the round.
+        deduct_when=lambda response: response.status_code not in (302, 429),
     )(view)

@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 
 from config import TestConfig
 from hallmgr import create_app
-from tests.conftest import csrf_token
+from tests.conftest import PASSWORD, csrf_token, login
 
 REDIS_URL = "redis://127.0.0.1:6379"
 
@@ -23,8 +23,22 @@ def database_url(tmp_path_factory):
     app = throttled_app(url)
     with app.app_context():
         upgrade()
+        from hallmgr.auth.services import hash_password
         from hallmgr.extensions import db
+        from hallmgr.models import User
 
+        db.session.add(
+            User(
+                username="petugas",
+                full_name="Petugas",
+                role="office",
+                password_hash=hash_password(PASSWORD),
+                active=True,
+                failed_logins=0,
+                session_version=1,
+            )
+        )
+        db.session.commit()
         db.engine.dispose()
     return url
 
@@ -66,6 +80,19 @@ def test_too_many_sign_ins_from_one_address_are_refused(database_url):
     # The sign-in page itself still opens, and another address may still try.
     assert client.get("/auth/login").status_code == 200
     assert attempt(app.test_client(), remote_addr="198.51.100.20").status_code == 401
+
+
+def test_successful_sign_ins_do_not_count(database_url):
+    # Collectors sharing the hall's wifi all sign in at the start of the round.
+    app = throttled_app(database_url)
+    assert attempt(app.test_client()).status_code == 401
+    assert attempt(app.test_client()).status_code == 401
+    for _ in range(3):
+        colleague = app.test_client()
+        colleague.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+        assert login(colleague, "petugas", PASSWORD).status_code == 302
+    assert attempt(app.test_client()).status_code == 401
+    assert attempt(app.test_client()).status_code == 429
 
 
 def test_the_refusal_is_in_the_users_language(database_url):
