@@ -63,12 +63,25 @@ class Config:
 
     LOAD_DEMO_DATA = True
 
+    # Security (hallmgr/core/security.py). Failed sign-ins per client address, on top of
+    # the per-account lock-out; the counters live in RATELIMIT_STORAGE_URI, which must be
+    # shared (redis://...) when several workers serve the app.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per 5 minutes")
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto; 0 trusts none.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+    # HSTS is sent only when the site is served over HTTPS (PREFERRED_URL_SCHEME).
+    PREFERRED_URL_SCHEME = "http"
+    HSTS_SECONDS = _int("HSTS_SECONDS", 31_536_000)
+
 
 class DevelopmentConfig(Config):
     SECRET_KEY = Config.SECRET_KEY or _dev_secret_key()
 
 
 class ProductionConfig(Config):
+    PREFERRED_URL_SCHEME = "https"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     LOAD_DEMO_DATA = False
@@ -81,3 +94,5 @@ class TestConfig(Config):
     # Tests exercise CSRF explicitly; other tests post with a token from the page helper.
     WTF_CSRF_ENABLED = True
     SERVER_NAME = None
+    # The throttling tests switch the limiter on in an app of their own.
+    RATELIMIT_ENABLED = False

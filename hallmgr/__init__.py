@@ -26,6 +26,7 @@ def create_app(config_class=None) -> Flask:
     register_i18n(app)
     register_auth(app)
     register_blueprints(app)
+    register_security(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -81,6 +82,12 @@ def register_blueprints(app: Flask) -> None:
 
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).bp)
+
+
+def register_security(app: Flask) -> None:
+    from hallmgr.core.security import init_security
+
+    init_security(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -5,7 +5,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from hallmgr.core.backup import backup_command, restore_command
 from hallmgr.core.days import utcnow
+from hallmgr.core.deploy import check_deploy_command
 from hallmgr.extensions import db
 
 users_cli = AppGroup("users", help="Manage users.")
@@ -134,3 +136,6 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(load_regions_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(bench_data_command)
+    app.cli.add_command(check_deploy_command)
+    for command in (backup_command, restore_command):
+        app.cli.add_command(command)

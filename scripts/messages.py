@@ -12,6 +12,7 @@ other's files.
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -20,6 +21,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = "id"
+HEADER_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 
@@ -69,7 +71,15 @@ def update() -> None:
     for owner, directory in catalogue_dirs().items():
         path = po_path(directory)
         old = load(path)
-        new = Catalog(locale=LOCALE, project="hallmgr", fuzzy=False)
+        # Fixed header dates: catalogues change only when their strings do (no merge noise).
+        new = Catalog(
+            locale=LOCALE,
+            project="hallmgr",
+            version="1",
+            fuzzy=False,
+            creation_date=HEADER_DATE,
+            revision_date=HEADER_DATE,
+        )
         for key, message in sorted(found[owner].items()):
             previous = old.get(key)
             string = (

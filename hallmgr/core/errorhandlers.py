@@ -49,6 +49,14 @@ def init_error_handlers(app: Flask) -> None:
     def too_large(error):
         return _error(413, "too_large", _("The file is too large."))
 
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        return _error(
+            429,
+            "too_many_requests",
+            _("Too many attempts from your address. Wait a few minutes and try again."),
+        )
+
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
         db.session.rollback()
