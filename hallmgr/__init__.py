@@ -63,11 +63,12 @@ def register_auth(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from hallmgr.admin.views import bp as admin_bp
+    from hallmgr.arrears.views import bp as arrears_bp
     from hallmgr.audit.views import bp as audit_bp
     from hallmgr.auth.views import bp as auth_bp
     from hallmgr.core.views import bp as core_bp
 
-    for bp in (core_bp, auth_bp, admin_bp, audit_bp):
+    for bp in (core_bp, auth_bp, admin_bp, audit_bp, arrears_bp):
         app.register_blueprint(bp)
 
 
