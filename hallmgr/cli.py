@@ -89,6 +89,9 @@ def seed_demo_command():
 
 
 def init_commands(app: Flask) -> None:
+    from hallmgr.arrears.cli import arrears_command
+
+    app.cli.add_command(arrears_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(closures_cli)
     app.cli.add_command(load_regions_command)
