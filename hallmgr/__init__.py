@@ -67,8 +67,9 @@ def register_blueprints(app: Flask) -> None:
     from hallmgr.audit.views import bp as audit_bp
     from hallmgr.auth.views import bp as auth_bp
     from hallmgr.core.views import bp as core_bp
+    from hallmgr.reports.views import bp as reports_bp
 
-    for bp in (core_bp, auth_bp, admin_bp, audit_bp, arrears_bp):
+    for bp in (core_bp, auth_bp, admin_bp, audit_bp, arrears_bp, reports_bp):
         app.register_blueprint(bp)
 
 
