@@ -30,6 +30,7 @@ DAY_STATUS_LABELS = {
     "unpaid": _l("Unpaid"),
     "due_today": _l("Due today"),
     "not_yet_due": _l("Not yet due"),
+    "credit": _l("Paid but no longer due: credit to settle"),
 }
 
 

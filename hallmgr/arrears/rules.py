@@ -156,6 +156,7 @@ DAY_STATUSES = (
     "unpaid",
     "due_today",
     "not_yet_due",
+    "credit",
 )
 
 
@@ -169,7 +170,13 @@ def day_status(
     rate: int | None,
     paid: bool,
 ) -> str:
-    """What a day of an assignment is on the ledger, in the order the rules apply."""
+    """What a day of an assignment is on the ledger, in the order the rules apply.
+
+    A day paid and then no longer due (a closure or waiver added later) is a credit.
+    """
+    not_due = not open_weekday or closed or rate is None or waived
+    if paid and not_due:
+        return "credit"
     if not open_weekday:
         return "weekly_closed"
     if closed:

@@ -102,7 +102,9 @@ def arrears_query(as_of: date, thresholds: tuple[int, int, int, int], flt: Arrea
             halls = halls.where(Hall.region_code == flt.region)
         if flt.hall:
             halls = halls.where(Hall.code == flt.hall)
-        due = due.where(Stall.__table__.c.hall_id.in_(halls))
+        due = due.where(
+            dues.of_halls(Assignment.__table__.c.stall_id, Stall.__table__.c.hall_id.in_(halls))
+        )
     u = dues.unpaid(due).subquery("u")
     agg = (
         sa.select(
@@ -344,9 +346,14 @@ def ledger(
         )
         .outerjoin(w, sa.and_(w.c.stall_id == a.c.stall_id, w.c.day == c.c.day))
         .outerjoin(
-            pd, sa.and_(pd.c.stall_id == a.c.stall_id, pd.c.day == c.c.day, pd.c.void == sa.false())
+            sa.join(pd, p, p.c.id == pd.c.payment_id),
+            sa.and_(
+                pd.c.stall_id == a.c.stall_id,
+                pd.c.day == c.c.day,
+                pd.c.void == sa.false(),
+                p.c.assignment_id == a.c.id,
+            ),
         )
-        .outerjoin(p, p.c.id == pd.c.payment_id)
         .where(a.c.id.in_([x.id for x in assignments]))
         # After as_of only the days already paid ahead.
         .where(sa.or_(c.c.day <= as_of, pd.c.id.is_not(None)))
@@ -375,6 +382,40 @@ def ledger(
                 waiver_reason=r.waiver_reason,
             )
         )
+    return out
+
+
+@dataclass(frozen=True)
+class Credit:
+    assignment_id: int
+    day: date
+    rate: int
+    receipt_number: str
+
+
+def credits(assignments: list[Assignment], as_of: date) -> dict[int, list[Credit]]:
+    """Days validly paid by an assignment's receipts that lie outside its period (an end
+    set back after paying ahead): money the manager must settle with the business.
+    Paid days inside the period that are no longer due show on the ledger as "credit"."""
+    if not assignments:
+        return {}
+    query = (
+        sa.select(Payment.assignment_id, PaymentDay.day, PaymentDay.rate, Payment.receipt_number)
+        .join(Payment, Payment.id == PaymentDay.payment_id)
+        .join(Assignment, Assignment.id == Payment.assignment_id)
+        .where(
+            Payment.assignment_id.in_([x.id for x in assignments]),
+            PaymentDay.void.is_(False),
+            sa.or_(
+                PaymentDay.day < Assignment.start_date,
+                sa.and_(Assignment.end_date.is_not(None), PaymentDay.day > Assignment.end_date),
+            ),
+        )
+        .order_by(Payment.assignment_id, PaymentDay.day)
+    )
+    out: dict[int, list[Credit]] = {x.id: [] for x in assignments}
+    for r in db.session.execute(query):
+        out[r.assignment_id].append(Credit(r.assignment_id, r.day, r.rate, r.receipt_number))
     return out
 
 

@@ -44,6 +44,7 @@ from hallmgr.reports.csv import iter_csv
 bp = Blueprint("arrears", __name__, url_prefix="/arrears")
 
 VIEWERS = ("admin", "office", "manager")
+FILTER_KEYS = ("as_of", "region", "hall", "bucket", "min_days", "level")
 ISSUERS = ("admin", "manager")
 
 
@@ -75,7 +76,7 @@ def _filters() -> tuple[ArrearsFilterForm, date, services.ArrearsFilter, list[tu
     today = market_today()
     valid = form.validate() if request.args else True
     if not valid:
-        for name in ("as_of", "region", "hall", "bucket", "min_days", "level"):
+        for name in FILTER_KEYS:
             if getattr(form, name).errors:
                 getattr(form, name).data = None
     as_of = form.as_of.data or today
@@ -109,7 +110,7 @@ def index():
         form=form,
         as_of=as_of,
         report=report,
-        args=request.args.to_dict(),
+        args={k: v for k, v in request.args.items() if k in FILTER_KEYS and v},
         bucket_labels=BUCKET_LABELS,
         level_labels=LEVEL_LABELS,
         label=label,
@@ -221,6 +222,7 @@ def ledger(business_id: int):
     days = services.ledger(
         assignments, as_of, ahead_days=current_app.config["ADVANCE_PAYMENT_DAYS"]
     )
+    credits = services.credits(assignments, as_of)
     rows = {
         r.assignment_id: r
         for r in services.arrears_rows(
@@ -244,6 +246,7 @@ def ledger(business_id: int):
         business=business,
         assignments=assignments,
         days=days,
+        credits=credits,
         arrears=rows,
         letters=letters,
         as_of=as_of,

@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from hallmgr.arrears import services
 from hallmgr.collection.models import Payment
@@ -66,3 +67,51 @@ def void(db, make_user):
         db.session.flush()
 
     return do
+
+
+def count_statements(db, work):
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    bind = db.session.get_bind()
+    sa.event.listen(bind, "before_cursor_execute", count)
+    try:
+        result = work()
+    finally:
+        sa.event.remove(bind, "before_cursor_execute", count)
+    return len(statements), result
+
+
+def province(db, make_hall, make_class, make_business, make_user, halls: int, stalls: int):
+    """`halls` halls with `stalls` stalls in all, each stall assigned, some paid."""
+    from hallmgr.models import Assignment, Business, Stall
+
+    kios = make_class(rate=3000)
+    manager = make_user("manager")
+    made = [make_hall(region=r) for r in ("31.71", "31.72", "31.73", "31.74", "31.75", "31.01")]
+    made = made[:halls]
+    stall_rows = [
+        Stall(hall_id=made[i % halls].id, code=f"S-{i:04d}", block="A", stall_class_id=kios.id)
+        for i in range(stalls)
+    ]
+    db.session.add_all(stall_rows)
+    birth_day = 10 + halls  # each call its own NIK range
+    owners = [
+        Business(name=f"Usaha {i}", owner_name="Ani", nik=f"317107{birth_day}0890{i + 1:04d}")
+        for i in range(stalls)
+    ]
+    db.session.add_all(owners)
+    db.session.flush()
+    db.session.add_all(
+        Assignment(
+            stall_id=s.id,
+            business_id=b.id,
+            start_date=date(2026, 1, 1 + i % 20),
+            decided_by_id=manager.id,
+        )
+        for i, (s, b) in enumerate(zip(stall_rows, owners, strict=True))
+    )
+    db.session.flush()
+    return made

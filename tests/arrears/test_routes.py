@@ -253,3 +253,60 @@ def test_the_office_cannot_post_anything(client, login_as, app, db, make_hall):
         posted.append((rule.endpoint, response.status_code))
     assert posted and all(status == 403 for _endpoint, status in posted)
     assert count_rows(WarningLetter) == 0
+
+
+def test_the_ledger_shows_credits_to_settle(
+    db, client, login_as, make_hall, make_stall, make_business, make_assignment, make_user
+):
+    from hallmgr.collection.services import record_payment
+    from hallmgr.core.days import utcnow
+
+    today = market_today()
+    hall = make_hall(code="ZK01")
+    stall = make_stall(hall, code="K-01")
+    a = make_assignment(stall, make_business(name="Usaha Kredit"), today - timedelta(days=2))
+    payment, _ = record_payment(
+        make_user("collector", halls=[hall]),
+        stall,
+        [today + timedelta(days=n) for n in range(1, 4)],
+        "qris",
+        today=today,
+        now=utcnow(),
+        advance_days=31,
+    )
+    # A flood closes tomorrow, and the assignment ends the day after.
+    db.session.add(
+        Closure(
+            hall_id=hall.id,
+            start_date=today + timedelta(days=1),
+            end_date=today + timedelta(days=1),
+            kind="flood",
+            reason="Banjir",
+        )
+    )
+    a.end_date = today + timedelta(days=2)
+    db.session.flush()
+    login_as("office")
+    page = client.get(f"/arrears/businesses/{a.business_id}").get_data(as_text=True)
+    assert 'class="day-credit"' in page and "kelebihan bayar" in page
+    assert "Dibayar untuk hari di luar penempatan ini" in page and payment.receipt_number in page
+
+
+def test_the_list_and_its_exports_take_the_same_queries_for_1_or_6_halls(
+    db, app, client, login_as, make_hall, make_class, make_business, make_user
+):
+    from tests.arrears.conftest import count_statements, province
+
+    login_as("office")
+    province(db, make_hall, make_class, make_business, make_user, halls=1, stalls=10)
+    small = {
+        url: count_statements(db, lambda u=url: client.get(u))[0]
+        for url in ("/arrears/", "/arrears/export.csv", "/arrears/export.pdf", "/reports/")
+    }
+    province(db, make_hall, make_class, make_business, make_user, halls=6, stalls=400)
+    large = {}
+    for url in small:
+        n, response = count_statements(db, lambda u=url: client.get(u))
+        assert response.status_code == 200
+        large[url] = n
+    assert small == large

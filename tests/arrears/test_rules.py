@@ -80,3 +80,10 @@ def test_due_days_end_with_the_assignment_and_skip_closed_days():
         until=date(2028, 3, 31),
     )
     assert due == [(date(2028, 2, 27), 3000), (date(2028, 2, 29), 3500), (date(2028, 3, 1), 3500)]
+
+
+def test_a_paid_day_that_is_no_longer_due_is_a_credit():
+    base = dict(day=date(2026, 3, 2), as_of=AS_OF, rate=3000, paid=True)
+    assert rules.day_status(open_weekday=True, closed=True, waived=False, **base) == "credit"
+    assert rules.day_status(open_weekday=True, closed=False, waived=True, **base) == "credit"
+    assert rules.day_status(open_weekday=False, closed=False, waived=False, **base) == "credit"

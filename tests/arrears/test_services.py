@@ -2,12 +2,10 @@
 
 from datetime import date
 
-import sqlalchemy as sa
-
 from hallmgr.arrears import rules
 from hallmgr.collection.models import Waiver
 from hallmgr.halls.models import Closure, Tariff
-from tests.arrears.conftest import THRESHOLDS, days
+from tests.arrears.conftest import THRESHOLDS, count_statements, days, province
 
 
 def add_tariff(db, stall_class, since: date, rate: int) -> None:
@@ -281,66 +279,48 @@ def test_filters_narrow_the_rows(
     }
 
 
-def _count_statements(db, work):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    bind = db.session.get_bind()
-    sa.event.listen(bind, "before_cursor_execute", count)
-    try:
-        result = work()
-    finally:
-        sa.event.remove(bind, "before_cursor_execute", count)
-    return len(statements), result
-
-
-def _province(db, make_hall, make_class, make_business, make_user, halls: int, stalls: int):
-    """`halls` halls with `stalls` stalls in all, each stall assigned, some paid."""
-    from hallmgr.models import Assignment, Business, Stall
-
-    kios = make_class(rate=3000)
-    manager = make_user("manager")
-    made = [make_hall(region=r) for r in ("31.71", "31.72", "31.73", "31.74", "31.75", "31.01")]
-    made = made[:halls]
-    stall_rows = [
-        Stall(hall_id=made[i % halls].id, code=f"S-{i:04d}", block="A", stall_class_id=kios.id)
-        for i in range(stalls)
-    ]
-    db.session.add_all(stall_rows)
-    birth_day = 10 + halls  # each call its own NIK range
-    owners = [
-        Business(name=f"Usaha {i}", owner_name="Ani", nik=f"317107{birth_day}0890{i + 1:04d}")
-        for i in range(stalls)
-    ]
-    db.session.add_all(owners)
-    db.session.flush()
-    db.session.add_all(
-        Assignment(
-            stall_id=s.id,
-            business_id=b.id,
-            start_date=date(2026, 1, 1 + i % 20),
-            decided_by_id=manager.id,
-        )
-        for i, (s, b) in enumerate(zip(stall_rows, owners, strict=True))
-    )
-    db.session.flush()
-    return made
-
-
 def test_the_number_of_queries_does_not_grow_with_halls_stalls_or_days(
     db, make_hall, make_class, make_business, make_user
 ):
     from hallmgr.arrears import services
 
-    _province(db, make_hall, make_class, make_business, make_user, halls=1, stalls=10)
-    small, rows_small = _count_statements(
+    province(db, make_hall, make_class, make_business, make_user, halls=1, stalls=10)
+    small, rows_small = count_statements(
         db, lambda: services.arrears_rows(date(2026, 2, 1), THRESHOLDS, services.ArrearsFilter())
     )
-    _province(db, make_hall, make_class, make_business, make_user, halls=6, stalls=400)
-    large, rows_large = _count_statements(
+    province(db, make_hall, make_class, make_business, make_user, halls=6, stalls=400)
+    large, rows_large = count_statements(
         db, lambda: services.arrears_rows(date(2026, 3, 1), THRESHOLDS, services.ArrearsFilter())
     )
     assert len(rows_small) == 10 and len(rows_large) == 410
     assert small == large == 1
+
+
+def test_days_paid_by_a_previous_business_are_not_the_next_ones_payment(
+    db, make_hall, make_stall, make_business, make_assignment, arrears_of, pay
+):
+    """A back-dated end after paying ahead: those days are the old business's credit,
+    not a payment of the business that now holds the stall."""
+    from hallmgr.arrears import services
+
+    stall = make_stall(make_hall())
+    old = make_assignment(stall, make_business(), date(2026, 3, 1))
+    pay(stall, days(date(2026, 3, 1), date(2026, 3, 10)), today=date(2026, 3, 1))
+    old.end_date = date(2026, 3, 5)  # ended back-dated: 6–10 March were paid ahead
+    new = make_assignment(stall, make_business(), date(2026, 3, 6))
+    db.session.flush()
+
+    rows = arrears_of(date(2026, 3, 11))
+    assert old.id not in rows
+    # The new business owes 6–10 March itself: 5 days.
+    assert rows[new.id].unpaid_days == 5
+    assert rows[new.id].amount == 15_000
+    assert rows[new.id].oldest_unpaid == date(2026, 3, 6)
+    assert rows[new.id].bucket == "1-7"
+
+    ledger = services.ledger([old, new], date(2026, 3, 11))
+    credits = services.credits([old, new], date(2026, 3, 11))
+    assert [d.status for d in ledger[new.id][:5]] == ["unpaid"] * 5
+    assert [(c.day, c.rate) for c in credits[old.id]] == [
+        (date(2026, 3, d), 3000) for d in range(6, 11)
+    ]
