@@ -204,6 +204,14 @@ def test_a_manager_issues_a_letter_recorded_with_a_number(
     assert letter.number in text and "Rp120.000" in text and "40 hari" in text
     assert "SURAT PERINGATAN PERTAMA (SP1)" in text and "Pengelola sentra" in text
 
+    # A manager of another hall does not see the letter.
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    login_as("manager", halls=[jp])
+    assert client.get(f"/arrears/letters/{letter.id}.pdf").status_code == 404
+    assert letter.number not in client.get("/arrears/letters").get_data(as_text=True)
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    login_as("manager", halls=[js])
+
     # Not above its level: SP2 needs more than 60 days.
     response = post(
         client, f"/arrears/assignments/{a2.id}/letters", {"level": "sp2"}, token_from=token_page
