@@ -6,6 +6,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from hallmgr.arrears import services
 from hallmgr.core.days import utcnow
@@ -22,7 +23,7 @@ from hallmgr.halls.models import Hall, Region
 @with_appcontext
 def arrears_command(as_of, region, hall, fmt, output):
     """Write the arrears list as of a date (CSV to stdout when no file is given)."""
-    from hallmgr.arrears.views import csv_header, csv_rows
+    from hallmgr.arrears.export import csv_header, csv_rows, list_header
     from hallmgr.reports.csv import iter_csv
 
     as_of = as_of.date()
@@ -41,17 +42,16 @@ def arrears_command(as_of, region, hall, fmt, output):
             for line in lines:
                 click.echo(line, nl=False)
         return
-    from hallmgr.arrears.pdf import ListHeader, render_arrears_list
-    from hallmgr.core.i18n import format_day, format_moment
+    from hallmgr.arrears.pdf import render_arrears_list
+    from hallmgr.core.i18n import format_day
 
-    filters = [("As of", as_of.isoformat()), ("Region", region or "-"), ("Hall", hall or "-")]
-    header = ListHeader(
-        issuer=current_app.config["ISSUER_NAME"],
-        as_of=as_of,
-        filters=filters,
-        printed_by="flask arrears",
-        printed_at=format_moment(utcnow()) + " WIB",
-        place_date=f"Jakarta, {format_day(as_of, 'long')}",
+    described = [
+        (_("As of"), format_day(as_of)),
+        (_("Region"), region or _("all")),
+        (_("Hall"), hall or _("all")),
+    ]
+    header = list_header(
+        current_app.config["ISSUER_NAME"], as_of, described, "flask arrears", utcnow()
     )
     data = render_arrears_list(rows, header)
     if output:

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hallmgr.arrears import services
+from hallmgr.arrears.export import csv_header, csv_rows, list_header
 from hallmgr.arrears.forms import ArrearsFilterForm, LetterForm
 from hallmgr.arrears.labels import BUCKET_LABELS, DAY_STATUS_LABELS, LEVEL_LABELS, label
 from hallmgr.arrears.models import WarningLetter
@@ -36,7 +37,7 @@ from hallmgr.businesses.models import Business
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import DomainError
 from hallmgr.core.forms import options
-from hallmgr.core.i18n import format_day, format_moment
+from hallmgr.core.i18n import format_day
 from hallmgr.extensions import db
 from hallmgr.halls.models import Hall, Region, Stall
 from hallmgr.reports.csv import iter_csv
@@ -117,45 +118,6 @@ def index():
     )
 
 
-def csv_header() -> list[str]:
-    return [
-        _("No."),
-        _("Region"),
-        _("Hall"),
-        _("Stall"),
-        _("Business"),
-        _("Owner"),
-        _("NIK"),
-        _("Phone"),
-        _("Unpaid days"),
-        _("Amount (Rp)"),
-        _("Oldest unpaid"),
-        _("Last payment"),
-        _("Aging"),
-        _("Warning level"),
-    ]
-
-
-def csv_rows(rows):
-    for number, row in enumerate(rows, start=1):
-        yield [
-            number,
-            row.region_name,
-            row.hall_code,
-            row.stall_code,
-            row.business_name,
-            row.owner_name,
-            row.nik_masked,
-            row.phone,
-            row.unpaid_days,
-            row.amount,
-            row.oldest_unpaid,
-            row.last_payment,
-            label(BUCKET_LABELS, row.bucket),
-            label(LEVEL_LABELS, row.level),
-        ]
-
-
 @bp.route("/export.csv")
 @allow(*VIEWERS)
 def export_csv():
@@ -169,19 +131,6 @@ def export_csv():
     )
 
 
-def list_header(as_of: date, described, printed_by: str, now) -> "object":
-    from hallmgr.arrears.pdf import ListHeader
-
-    return ListHeader(
-        issuer=current_app.config["ISSUER_NAME"],
-        as_of=as_of,
-        filters=described,
-        printed_by=printed_by,
-        printed_at=format_moment(now) + " WIB",
-        place_date=f"Jakarta, {format_day(as_of, 'long')}",
-    )
-
-
 @bp.route("/export.pdf")
 @allow(*VIEWERS)
 def export_pdf():
@@ -190,7 +139,11 @@ def export_pdf():
     _form, as_of, flt, described = _filters()
     rows = services.iter_arrears_rows(as_of, _thresholds(), flt)
     header = list_header(
-        as_of, described, current_user.full_name or current_user.username, utcnow()
+        current_app.config["ISSUER_NAME"],
+        as_of,
+        described,
+        current_user.full_name or current_user.username,
+        utcnow(),
     )
     data = render_arrears_list(rows, header)
     return send_file(
