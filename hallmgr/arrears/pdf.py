@@ -234,7 +234,7 @@ def _letter_story(letter: LetterData, issuer: str, signer_role: str, st) -> list
     meta = Table(
         [
             [_("Number"), ":", letter.number],
-            [_("Subject"), ":", label(LETTER_TITLES, letter.level)],
+            [_("Subject"), ":", _("Unpaid daily retribution")],
             [_("Date"), ":", format_day(letter.issued_on, "long")],
         ],
         colWidths=[25 * mm, 4 * mm, 120 * mm],
@@ -243,6 +243,12 @@ def _letter_story(letter: LetterData, issuer: str, signer_role: str, st) -> list
         TableStyle([("FONTSIZE", (0, 0), (-1, -1), 10.5), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     )
     amount = format_rupiah(letter.amount)
+    signature = signature_block(
+        [signer_role],
+        place_date=f"Jakarta, {format_day(letter.issued_on, 'long')}",
+        width=70 * mm,
+    )
+    signature.hAlign = "RIGHT"
     body = [
         header,
         spacer(4),
@@ -302,11 +308,7 @@ def _letter_story(letter: LetterData, issuer: str, signer_role: str, st) -> list
         )
     body += [
         spacer(10),
-        signature_block(
-            ["", signer_role],
-            place_date=f"Jakarta, {format_day(letter.issued_on, 'long')}",
-            width=165 * mm,
-        ),
+        signature,
         spacer(4),
         Paragraph(_("Issued by %(name)s", name=letter.issued_by), st["small"]),
     ]

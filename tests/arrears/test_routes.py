@@ -203,6 +203,7 @@ def test_a_manager_issues_a_letter_recorded_with_a_number(
     text = pdf_text(client.get(f"/arrears/letters/{letter.id}.pdf").data)
     assert letter.number in text and "Rp120.000" in text and "40 hari" in text
     assert "SURAT PERINGATAN PERTAMA (SP1)" in text and "Pengelola sentra" in text
+    assert "paling lambat" in text and "(____________________)" in text
 
     # A manager of another hall does not see the letter.
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
