@@ -426,6 +426,25 @@ class NoArrearsForLetterError(DomainError):
     code = "no_arrears_for_letter"
 
 
+class LetterAlreadyIssuedError(DomainError):
+    status_code = 409
+    code = "letter_already_issued"
+
+
+def _issued_today(today: date, keys: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """{(assignment_id, level): number} of the letters among `keys` issued on `today`."""
+    if not keys:
+        return {}
+    found = db.session.execute(
+        sa.select(WarningLetter.assignment_id, WarningLetter.level, WarningLetter.number).where(
+            WarningLetter.issued_on == today,
+            WarningLetter.assignment_id.in_({k[0] for k in keys}),
+        )
+    ).all()
+    wanted = set(keys)
+    return {(a, lv): n for a, lv, n in found if (a, lv) in wanted}
+
+
 def _new_letter(
     actor, row: ArrearsRow, level: str, hall: Hall, *, today, now, deadline_days, batch
 ):
@@ -486,6 +505,15 @@ def issue_letter(
         raise NoArrearsForLetterError(
             _("The arrears of this business do not reach that warning level."), field="level"
         )
+    earlier = _issued_today(today, [(assignment.id, level)])
+    if earlier:
+        raise LetterAlreadyIssuedError(
+            _(
+                "Letter %(number)s of this level was already issued today for this stall.",
+                number=earlier[(assignment.id, level)],
+            ),
+            field="level",
+        )
     hall = db.session.get(Hall, rows[0].hall_id)
     return _new_letter(
         actor, rows[0], level, hall, today=today, now=now, deadline_days=deadline_days, batch=None
@@ -513,6 +541,11 @@ def issue_hall_letters(
         raise NoArrearsForLetterError(
             _("No business of this hall has arrears at or above that level."), field="level"
         )
+    # A repeated click issues nothing twice: letters of today at the same level are kept.
+    earlier = _issued_today(today, [(row.assignment_id, row.level) for row in rows])
+    rows = [row for row in rows if (row.assignment_id, row.level) not in earlier]
+    if not rows:
+        raise LetterAlreadyIssuedError(_("These letters were already issued today."), field="level")
     batch = uuid.uuid4().hex
     letters = [
         _new_letter(

@@ -213,6 +213,10 @@ def test_a_manager_issues_a_letter_recorded_with_a_number(
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
     login_as("manager", halls=[js])
 
+    # A second click the same day issues nothing more.
+    post(client, f"/arrears/assignments/{a2.id}/letters", {"level": "sp1"}, token_from=token_page)
+    assert count_rows(WarningLetter) == 1
+
     # Not above its level: SP2 needs more than 60 days.
     response = post(
         client, f"/arrears/assignments/{a2.id}/letters", {"level": "sp2"}, token_from=token_page
@@ -247,6 +251,9 @@ def test_letters_for_a_whole_hall_in_one_pdf(
     assert "Usaha 12" in text and "Usaha 35" in text and "Usaha 95" in text
     assert "Usaha 5\n" not in text
     assert "SURAT TEGURAN" in text and "dicabut" in text  # the SP3 recommendation
+    # Issued again the same day: nothing new.
+    post(client, "/arrears/halls/ZB01/letters", {"level": "teguran"}, token_from="/arrears/letters")
+    assert count_rows(WarningLetter) == 3
 
 
 def test_the_office_cannot_post_anything(client, login_as, app, db, make_hall):
