@@ -74,6 +74,8 @@ BLUEPRINTS = (
     "hallmgr.businesses.views",
     "hallmgr.assignments.views",
     "hallmgr.collection.views",
+    "hallmgr.arrears.views",
+    "hallmgr.reports.views",
 )
 
 

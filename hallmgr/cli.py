@@ -128,9 +128,11 @@ def bench_data_command(stalls, days, seed):
 
 
 def init_commands(app: Flask) -> None:
+    from hallmgr.arrears.cli import arrears_command
     from hallmgr.halls.cli import import_cli
 
     app.cli.add_command(import_cli)
+    app.cli.add_command(arrears_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(closures_cli)
     app.cli.add_command(load_regions_command)

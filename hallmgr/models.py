@@ -1,6 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
 from hallmgr.api.models import ApiToken
+from hallmgr.arrears.models import WarningLetter
 from hallmgr.assignments.models import Assignment
 from hallmgr.audit.models import AuditEvent
 from hallmgr.auth.models import ROLES, User, user_halls
@@ -31,5 +32,6 @@ __all__ = [
     "Tariff",
     "User",
     "Waiver",
+    "WarningLetter",
     "user_halls",
 ]

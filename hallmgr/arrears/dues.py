@@ -14,6 +14,18 @@ from hallmgr.core.models import CalendarDay
 from hallmgr.halls.models import Closure, Hall, Stall, Tariff
 
 
+def of_halls(stall_id_column, hall_condition):
+    """`stall_id_column` is a stall of the halls meeting `hall_condition` on stalls.hall_id.
+
+    Written as `stall_id + 0 IN (…)`, which no index can serve: the assignments keep
+    leading the plan, and the calendar is read only inside their periods. A plain
+    hall filter makes SQLite (which has no statistics) start from the stalls and scan
+    the whole calendar for each one.
+    """
+    s = Stall.__table__
+    return (stall_id_column + 0).in_(sa.select(s.c.id).where(hall_condition))
+
+
 def tariff_periods():
     """Each tariff with the date the next one of its class starts (or NULL)."""
     t = Tariff.__table__
@@ -97,7 +109,7 @@ def due_days(
         .where(h.c.open_days.op("&")(c.c.dow_bit) != 0, ~closed, ~waived)
     )
     if hall_ids is not None:
-        days = days.where(s.c.hall_id.in_(list(hall_ids)))
+        days = days.where(of_halls(a.c.stall_id, s.c.hall_id.in_(list(hall_ids))))
     if stall_ids is not None:
         days = days.where(a.c.stall_id.in_(list(stall_ids)))
     if business_ids is not None:
@@ -105,12 +117,12 @@ def due_days(
     if assignment_ids is not None:
         days = days.where(a.c.id.in_(list(assignment_ids)))
     # A day before the class's first tariff has nothing to charge: not due.
-    priced = days.subquery("priced")
-    return sa.select(priced).where(priced.c.rate.is_not(None))
+    return days.where(rate_on(s.c.stall_class_id, c.c.day).is_not(None))
 
 
 def with_payment(due):
-    """Due days with the valid receipt that covers each (NULL when unpaid)."""
+    """Due days with the valid receipt of the same assignment that covers each (NULL when
+    unpaid)."""
     d = due.subquery("due")
     pd = PaymentDay.__table__
     p = Payment.__table__
@@ -118,19 +130,36 @@ def with_payment(due):
         sa.select(d, p.c.receipt_number, p.c.id.label("payment_id"))
         .select_from(d)
         .outerjoin(
-            pd, sa.and_(pd.c.stall_id == d.c.stall_id, pd.c.day == d.c.day, pd.c.void == sa.false())
+            sa.join(pd, p, p.c.id == pd.c.payment_id),
+            sa.and_(
+                pd.c.stall_id == d.c.stall_id,
+                pd.c.day == d.c.day,
+                pd.c.void == sa.false(),
+                p.c.assignment_id == d.c.assignment_id,
+            ),
         )
-        .outerjoin(p, p.c.id == pd.c.payment_id)
     )
 
 
 def unpaid(due):
-    """Due days not covered by a valid payment."""
+    """Due days not covered by a valid payment of the same assignment.
+
+    A day the previous business paid ahead, before its assignment was ended back-dated,
+    is that business's credit to settle, not a payment of the one now on the stall.
+    """
     d = due.subquery("due")
     pd = PaymentDay.__table__
+    p = Payment.__table__
     paid = (
         sa.select(sa.literal(1))
-        .where(pd.c.stall_id == d.c.stall_id, pd.c.day == d.c.day, pd.c.void == sa.false())
+        .select_from(pd)
+        .join(p, p.c.id == pd.c.payment_id)
+        .where(
+            pd.c.stall_id == d.c.stall_id,
+            pd.c.day == d.c.day,
+            pd.c.void == sa.false(),
+            p.c.assignment_id == d.c.assignment_id,
+        )
         .exists()
     )
     return sa.select(d).where(~paid)

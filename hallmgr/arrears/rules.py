@@ -106,3 +106,87 @@ def payable_ahead(period: Period, today: date, limit_days: int) -> tuple[date, d
     if last < first:
         return None
     return first, last
+
+
+def level_at_least(level: str | None, minimum: str) -> bool:
+    """Whether a warning level is `minimum` or a stronger one."""
+    if level is None:
+        return False
+    return WARNING_LEVELS.index(level) >= WARNING_LEVELS.index(minimum)
+
+
+def bucket_bounds(as_of: date) -> list[tuple[str, date]]:
+    """Each aging bucket with the earliest oldest-unpaid day it holds, newest first.
+
+    The SQL compares dates with these bounds, so both databases share one code path
+    (no date arithmetic in SQL). "90+" has no lower bound.
+    """
+    return [
+        ("1-7", as_of - timedelta(days=7)),
+        ("8-30", as_of - timedelta(days=30)),
+        ("31-60", as_of - timedelta(days=60)),
+        ("61-90", as_of - timedelta(days=90)),
+    ]
+
+
+def level_bounds(as_of: date, thresholds: tuple[int, int, int, int]) -> list[tuple[str, date]]:
+    """Each warning level with the day the oldest unpaid day must be before, strongest first."""
+    pairs = list(zip(WARNING_LEVELS, thresholds, strict=True))
+    return [(name, as_of - timedelta(days=limit)) for name, limit in reversed(pairs)]
+
+
+LEVEL_CODES = {"teguran": "ST", "sp1": "SP1", "sp2": "SP2", "sp3": "SP3"}
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def letter_number(seq: int, level: str, hall_code: str, issued_on: date) -> str:
+    """0007/SP1/JP01/XI/2026: sequence per hall and year, level, hall, Roman month, year."""
+    if seq <= 0:
+        raise ValueError("letter sequence starts at 1")
+    month = ROMAN_MONTHS[issued_on.month - 1]
+    return f"{seq:04d}/{LEVEL_CODES[level]}/{hall_code}/{month}/{issued_on.year}"
+
+
+DAY_STATUSES = (
+    "weekly_closed",
+    "closure",
+    "no_tariff",
+    "waived",
+    "paid",
+    "unpaid",
+    "due_today",
+    "not_yet_due",
+    "credit",
+)
+
+
+def day_status(
+    *,
+    day: date,
+    as_of: date,
+    open_weekday: bool,
+    closed: bool,
+    waived: bool,
+    rate: int | None,
+    paid: bool,
+) -> str:
+    """What a day of an assignment is on the ledger, in the order the rules apply.
+
+    A day paid and then no longer due (a closure or waiver added later) is a credit.
+    """
+    not_due = not open_weekday or closed or rate is None or waived
+    if paid and not_due:
+        return "credit"
+    if not open_weekday:
+        return "weekly_closed"
+    if closed:
+        return "closure"
+    if rate is None:
+        return "no_tariff"
+    if waived:
+        return "waived"
+    if paid:
+        return "paid"
+    if day >= as_of:
+        return "due_today" if day == as_of else "not_yet_due"
+    return "unpaid"

@@ -1,0 +1,37 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from hallmgr.arrears.labels import BUCKET_LABELS, LEVEL_LABELS
+from hallmgr.core.forms import options
+
+
+class ArrearsFilterForm(FlaskForm):
+    """The filters of the arrears list, read from the query string (no CSRF on a GET)."""
+
+    class Meta:
+        csrf = False
+
+    as_of = DateField(_l("As of"), validators=[Optional()])
+    region = SelectField(_l("Region"), validators=[Optional()])
+    hall = SelectField(_l("Hall"), validators=[Optional()])
+    bucket = SelectField(
+        _l("Aging"),
+        choices=options([("", _l("all"))] + list(BUCKET_LABELS.items())),
+        validators=[Optional()],
+    )
+    min_days = IntegerField(
+        _l("Minimum unpaid days"), validators=[Optional(), NumberRange(min=1, max=100_000)]
+    )
+    level = SelectField(
+        _l("Warning level (at least)"),
+        choices=options([("", _l("all"))] + list(LEVEL_LABELS.items())),
+        validators=[Optional()],
+    )
+
+
+class LetterForm(FlaskForm):
+    level = SelectField(
+        _l("Warning level"), choices=options(LEVEL_LABELS.items()), validators=[DataRequired()]
+    )

@@ -1,0 +1,112 @@
+"""Dashboards and registers for the office (every hall) and managers (their halls)."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
+
+from hallmgr.arrears.labels import BUCKET_LABELS
+from hallmgr.arrears.rules import AGING_BUCKETS
+from hallmgr.arrears.services import thresholds_from
+from hallmgr.auth.policy import allow, hall_in_scope, scope_filter, visible_hall_ids
+from hallmgr.core.days import market_today
+from hallmgr.core.i18n import format_day
+from hallmgr.extensions import db
+from hallmgr.halls.models import Hall, Region
+from hallmgr.reports import services
+from hallmgr.reports.charts import bar_chart
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+VIEWERS = ("admin", "office", "manager")
+
+
+def _scope():
+    ids = visible_hall_ids(current_user)
+    return None if ids is None else frozenset(ids)
+
+
+def _choices():
+    regions = db.session.execute(sa.select(Region.code, Region.name).order_by(Region.code)).all()
+    halls = db.session.execute(
+        sa.select(Hall.code, Hall.name)
+        .where(scope_filter(current_user, Hall.id))
+        .order_by(Hall.code)
+    ).all()
+    return regions, halls
+
+
+@bp.route("/")
+@allow(*VIEWERS)
+def dashboard():
+    regions, halls = _choices()
+    region = request.args.get("region", "").strip() or None
+    if region not in {r.code for r in regions}:
+        region = None
+    hall = request.args.get("hall", "").strip() or None
+    if hall:
+        hall_in_scope(current_user, hall)  # another hall's code answers 404
+    today = market_today()
+    data = services.dashboard(
+        _scope(), today, thresholds_from(current_app.config), region=region, hall=hall
+    )
+    daily = bar_chart([(format_day(d, "short"), v) for d, v in data.daily], width=600, height=150)
+    aging = bar_chart(
+        [(str(BUCKET_LABELS[b]), data.total.arrears[b]) for b in AGING_BUCKETS],
+        width=600,
+        height=150,
+        gap=24,
+    )
+    return render_template(
+        "reports/dashboard.html",
+        data=data,
+        daily=daily,
+        aging=aging,
+        regions=regions,
+        halls=halls,
+        region=region,
+        hall=hall,
+        buckets=AGING_BUCKETS,
+        bucket_labels=BUCKET_LABELS,
+    )
+
+
+@bp.route("/idle-stalls")
+@allow(*VIEWERS)
+def idle_stalls():
+    min_days = request.args.get("min_days", type=int) or current_app.config.get(
+        "IDLE_STALL_MIN_DAYS", 10
+    )
+    min_days = max(1, min(min_days, 30))
+    rows = services.idle_stalls(_scope(), market_today(), min_days)
+    return render_template("reports/idle_stalls.html", rows=rows, min_days=min_days)
+
+
+@bp.route("/fairness")
+@allow(*VIEWERS)
+def fairness():
+    limit = int(current_app.config["MAX_STALLS_PER_OWNER"])
+    return render_template(
+        "reports/fairness.html",
+        out_of_order=services.out_of_order_assignments(_scope()),
+        owners=services.owners_near_limit(_scope(), market_today(), limit),
+        limit=limit,
+    )
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/voids")
+@allow(*VIEWERS)
+def voids():
+    since, until = _date_arg("since"), _date_arg("until")
+    rows = services.void_register(_scope(), since=since, until=until)
+    return render_template(
+        "reports/voids.html", rows=rows, since=since, until=until, total=sum(r.amount for r in rows)
+    )
