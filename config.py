@@ -57,6 +57,10 @@ class Config:
     WARNING_SP1_DAYS = _int("WARNING_SP1_DAYS", 30)
     WARNING_SP2_DAYS = _int("WARNING_SP2_DAYS", 60)
     WARNING_SP3_DAYS = _int("WARNING_SP3_DAYS", 90)
+    # Days a warning letter gives the business to pay.
+    WARNING_LETTER_DEADLINE_DAYS = _int("WARNING_LETTER_DEADLINE_DAYS", 7)
+    # A stall marked closed on at least this many of the last 30 days is listed as idle.
+    IDLE_STALL_MIN_DAYS = _int("IDLE_STALL_MIN_DAYS", 10)
 
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)

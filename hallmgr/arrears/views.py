@@ -216,7 +216,7 @@ def ledger(business_id: int):
 
 
 def _deadline_days() -> int:
-    return int(current_app.config.get("WARNING_LETTER_DEADLINE_DAYS", 7))
+    return current_app.config["WARNING_LETTER_DEADLINE_DAYS"]
 
 
 @bp.route("/assignments/<int:assignment_id>/letters", methods=["POST"])

@@ -75,9 +75,7 @@ def dashboard():
 @bp.route("/idle-stalls")
 @allow(*VIEWERS)
 def idle_stalls():
-    min_days = request.args.get("min_days", type=int) or current_app.config.get(
-        "IDLE_STALL_MIN_DAYS", 10
-    )
+    min_days = request.args.get("min_days", type=int) or current_app.config["IDLE_STALL_MIN_DAYS"]
     min_days = max(1, min(min_days, 30))
     rows = services.idle_stalls(_scope(), market_today(), min_days)
     return render_template("reports/idle_stalls.html", rows=rows, min_days=min_days)
