@@ -83,3 +83,31 @@ def error_of(response, status):
     error = response.json["error"]
     assert set(error) == {"code", "message", "fields"} and error["message"]
     return error
+
+
+@pytest.fixture
+def count_queries(db):
+    """`with count_queries() as counted:` … `counted.count` statements (savepoints aside)."""
+    import contextlib
+
+    import sqlalchemy as sa
+
+    class Counted:
+        count = 0
+
+    @contextlib.contextmanager
+    def counting():
+        counted = Counted()
+
+        def listener(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                counted.count += 1
+
+        bind = db.session.get_bind()
+        sa.event.listen(bind, "before_cursor_execute", listener)
+        try:
+            yield counted
+        finally:
+            sa.event.remove(bind, "before_cursor_execute", listener)
+
+    return counting
