@@ -49,6 +49,23 @@ PAYMENT_FIELDS = {
     "verify_url": {"type": "string", "format": "uri"},
 }
 
+BUSINESS_FIELDS = {
+    "id": {"type": "integer"},
+    "name": {"type": "string"},
+    "owner_name": {"type": "string"},
+    "nik_masked": {
+        "type": "string",
+        "description": "First 4 and last 4 digits; never the whole NIK",
+    },
+    "phone": {"type": "string"},
+    "address": {"type": "string"},
+    "kecamatan_code": {"type": ["string", "null"]},
+    "category": {"type": "string"},
+    "nib": {"type": ["string", "null"]},
+    "okoce_member_no": {"type": ["string", "null"]},
+    "status": {"type": "string", "enum": ["active", "suspended", "closed"]},
+}
+
 COMPONENTS: dict = {
     "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
     "schemas": {
@@ -128,6 +145,93 @@ COMPONENTS: dict = {
                 "void_reason": {"type": ["string", "null"]},
             },
         },
+        "BusinessRequest": {
+            "type": "object",
+            "required": ["name", "owner_name", "nik", "phone"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 160},
+                "owner_name": {"type": "string", "minLength": 1, "maxLength": 120},
+                "nik": {
+                    "type": "string",
+                    "description": "16 digits (NIK of the KTP)",
+                    "maxLength": 40,
+                },
+                "phone": {"type": "string", "maxLength": 30},
+                "address": {"type": "string", "maxLength": 255},
+                "kecamatan_code": {"type": ["string", "null"], "maxLength": 20},
+                "category": {"type": "string", "maxLength": 60},
+                "nib": {"type": ["string", "null"], "maxLength": 13},
+                "okoce_member_no": {"type": ["string", "null"], "maxLength": 30},
+            },
+        },
+        "Business": {
+            "type": "object",
+            "required": list(BUSINESS_FIELDS),
+            "properties": BUSINESS_FIELDS,
+        },
+        "BusinessListItem": {
+            "type": "object",
+            "required": [*BUSINESS_FIELDS, "stalls"],
+            "properties": {
+                **BUSINESS_FIELDS,
+                "stalls": {"type": "string", "description": "Stalls held today, e.g. 'JP01 A-07'"},
+            },
+        },
+        "AssignmentRequest": {
+            "type": "object",
+            "description": (
+                "`reason` is needed when the start date is in the past or the business is "
+                "not first on the hall's waiting list for the stall's class."
+            ),
+            "required": ["hall", "stall", "business_id", "start_date"],
+            "additionalProperties": False,
+            "properties": {
+                "hall": {"type": "string", "minLength": 1, "maxLength": 20},
+                "stall": {"type": "string", "minLength": 1, "maxLength": 20},
+                "business_id": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+                "start_date": DATE,
+                "end_date": {"oneOf": [DATE, {"type": "null"}]},
+                "reason": {"type": "string", "maxLength": 500},
+            },
+        },
+        "EndAssignmentRequest": {
+            "type": "object",
+            "required": ["end_date", "reason"],
+            "additionalProperties": False,
+            "properties": {
+                "end_date": DATE,
+                "reason": {"type": "string", "minLength": 1, "maxLength": 500},
+            },
+        },
+        "Assignment": {
+            "type": "object",
+            "required": [
+                "id",
+                "number",
+                "hall",
+                "stall",
+                "business_id",
+                "business_name",
+                "start_date",
+                "end_date",
+                "end_reason",
+            ],
+            "properties": {
+                "id": {"type": "integer"},
+                "number": {
+                    "type": ["string", "null"],
+                    "description": "Number of the assignment letter",
+                },
+                "hall": {"type": "string"},
+                "stall": {"type": "string"},
+                "business_id": {"type": "integer"},
+                "business_name": {"type": "string"},
+                "start_date": DATE,
+                "end_date": {"oneOf": [DATE, {"type": "null"}]},
+                "end_reason": {"type": ["string", "null"]},
+            },
+        },
         "VoidRequest": {
             "type": "object",
             "required": ["reason"],
@@ -188,6 +292,7 @@ def _query(name: str, description: str, schema: dict) -> dict:
     }
 
 
+ID = {"type": "integer", "minimum": 1}
 RECEIPT_NUMBER = _path_param("number", "Receipt number, e.g. JP01-2026-000123")
 
 
@@ -248,6 +353,57 @@ PATHS: dict = {
                     "content": {"application/json": {"schema": _ref("Payment")}},
                 },
                 **_error_responses(400, 401, 403, 404, 409, 422),
+            },
+        }
+    },
+    "/businesses": {
+        "get": {
+            "operationId": "listBusinesses",
+            "summary": "Businesses by name, owner, NIK, phone or stall held today (at most 100)",
+            "parameters": [_query("q", "Search text", {"type": "string", "maxLength": 80})],
+            "responses": {
+                "200": _json({"type": "array", "items": _ref("BusinessListItem")}),
+                **_error_responses(401, 403),
+            },
+        },
+        "post": {
+            "operationId": "createBusiness",
+            "summary": "Register a business (managers, admins); one business per NIK",
+            "requestBody": _body("BusinessRequest"),
+            "responses": {
+                "201": _json(_ref("Business"), "Registered"),
+                **_error_responses(400, 401, 403, 409),
+            },
+        },
+    },
+    "/businesses/{id}": {
+        "get": {
+            "operationId": "getBusiness",
+            "summary": "One business",
+            "parameters": [_path_param("id", "Business id", ID)],
+            "responses": {"200": _json(_ref("Business")), **_error_responses(401, 403, 404)},
+        }
+    },
+    "/assignments": {
+        "post": {
+            "operationId": "createAssignment",
+            "summary": "Assign a stall to a business for a period (managers, admins)",
+            "requestBody": _body("AssignmentRequest"),
+            "responses": {
+                "201": _json(_ref("Assignment"), "Assigned"),
+                **_error_responses(400, 401, 403, 404, 409),
+            },
+        }
+    },
+    "/assignments/{id}/end": {
+        "post": {
+            "operationId": "endAssignment",
+            "summary": "End an assignment on a date (inclusive) with a reason",
+            "parameters": [_path_param("id", "Assignment id", ID)],
+            "requestBody": _body("EndAssignmentRequest"),
+            "responses": {
+                "200": _json(_ref("Assignment")),
+                **_error_responses(400, 401, 403, 404, 409),
             },
         }
     },
