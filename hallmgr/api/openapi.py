@@ -232,6 +232,59 @@ COMPONENTS: dict = {
                 "end_reason": {"type": ["string", "null"]},
             },
         },
+        "ArrearsItem": {
+            "type": "object",
+            "required": [
+                "hall",
+                "stall",
+                "business_id",
+                "business_name",
+                "owner_name",
+                "nik_masked",
+                "unpaid_days",
+                "amount",
+                "oldest_unpaid",
+                "last_payment",
+                "aging",
+                "warning_level",
+            ],
+            "properties": {
+                "hall": {"type": "string"},
+                "stall": {"type": "string"},
+                "business_id": {"type": "integer"},
+                "business_name": {"type": "string"},
+                "owner_name": {"type": "string"},
+                "nik_masked": {"type": "string"},
+                "unpaid_days": {"type": "integer", "minimum": 1},
+                "amount": RUPIAH,
+                "oldest_unpaid": DATE,
+                "last_payment": {"oneOf": [DATE, {"type": "null"}]},
+                "aging": {"type": "string", "enum": ["1-7", "8-30", "31-60", "61-90", "90+"]},
+                "warning_level": {
+                    "oneOf": [
+                        {"type": "string", "enum": ["teguran", "sp1", "sp2", "sp3"]},
+                        {"type": "null"},
+                    ]
+                },
+            },
+        },
+        "Arrears": {
+            "type": "object",
+            "required": ["as_of", "items", "totals"],
+            "properties": {
+                "as_of": DATE,
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/ArrearsItem"}},
+                "totals": {
+                    "type": "object",
+                    "required": ["businesses", "unpaid_days", "amount"],
+                    "properties": {
+                        "businesses": {"type": "integer", "minimum": 0},
+                        "unpaid_days": {"type": "integer", "minimum": 0},
+                        "amount": RUPIAH,
+                    },
+                },
+            },
+        },
         "VoidRequest": {
             "type": "object",
             "required": ["reason"],
@@ -405,6 +458,24 @@ PATHS: dict = {
                 "200": _json(_ref("Assignment")),
                 **_error_responses(400, 401, 403, 404, 409),
             },
+        }
+    },
+    "/arrears": {
+        "get": {
+            "operationId": "listArrears",
+            "summary": "Arrears as of a date per business and stall, with totals",
+            "description": "The figures of the office's arrears page and of `flask arrears`.",
+            "parameters": [
+                _query("as_of", "Arrears of the days before this date (default: today)", DATE),
+                _query("region", "Region code, e.g. 31.71", {"type": "string", "maxLength": 20}),
+                _query("hall", "Hall code", {"type": "string", "maxLength": 20}),
+                _query(
+                    "min_days",
+                    "At least this many unpaid days",
+                    {"type": "integer", "minimum": 1, "maximum": 100000},
+                ),
+            ],
+            "responses": {"200": _json(_ref("Arrears")), **_error_responses(400, 401, 403, 404)},
         }
     },
     "/receipts/{number}": {

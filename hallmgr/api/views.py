@@ -168,4 +168,4 @@ def halls():
 
 
 # The other resources register their routes on `bp`.
-from hallmgr.api import collection, registry  # noqa: E402, F401
+from hallmgr.api import arrears, collection, registry  # noqa: E402, F401
