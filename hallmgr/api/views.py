@@ -1,5 +1,7 @@
 """JSON API v1. Same services, rules and scopes as the web pages; a bearer token signs in."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -29,9 +31,52 @@ class InvalidInput(DomainError):
 
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):
+    # Nothing a refused request did is kept.
+    db.session.rollback()
     fields = getattr(error, "fields", None) or ({error.field: error.message} if error.field else {})
     body = {"error": {"code": error.code, "message": error.message, "fields": fields}}
     return jsonify(body), error.status_code
+
+
+def _problems(problem) -> list[tuple[str, str]]:
+    """(field, message in the user's language) for one jsonschema error."""
+    path = [str(p) for p in problem.absolute_path]
+    kind = problem.validator
+    if kind == "required":
+        missing = [n for n in problem.validator_value if n not in problem.instance]
+        return [(".".join([*path, name]), _("Required.")) for name in missing]
+    if kind == "additionalProperties":
+        known = set(problem.schema.get("properties", {}))
+        extra = sorted(str(n) for n in set(problem.instance) - known)
+        return [(".".join([*path, name]), _("Unknown field.")) for name in extra]
+    messages = {
+        "type": _("Wrong type of value."),
+        "enum": _("Not one of the allowed values."),
+        "const": _("Not one of the allowed values."),
+        "format": _("Not in the expected format (dates as YYYY-MM-DD)."),
+        "pattern": _("Not in the expected format."),
+        "minimum": _("Too small."),
+        "maximum": _("Too large."),
+        "minLength": _("Too short or empty."),
+        "maxLength": _("Too long."),
+        "minItems": _("Too few items."),
+        "maxItems": _("Too many items."),
+        "uniqueItems": _("An item is repeated."),
+        "oneOf": _("Give exactly one of the alternatives."),
+    }
+    return [(".".join(path) or "body", messages.get(kind, _("Not valid.")))]
+
+
+def validate(schema_name: str, data) -> None:
+    validator = Draft202012Validator(
+        openapi.request_schema(schema_name), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    fields: dict[str, str] = {}
+    for problem in validator.iter_errors(data):
+        for field, message in _problems(problem):
+            fields.setdefault(field, message)
+    if fields:
+        raise InvalidInput(_("Some fields are not valid."), fields)
 
 
 def json_body(schema_name: str) -> dict:
@@ -39,14 +84,35 @@ def json_body(schema_name: str) -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise InvalidInput(_("Send a JSON object."))
-    validator = Draft202012Validator(openapi.request_schema(schema_name))
-    fields = {}
-    for problem in validator.iter_errors(data):
-        field = ".".join(str(p) for p in problem.absolute_path) or "body"
-        fields.setdefault(field, problem.message)
-    if fields:
-        raise InvalidInput(_("Some fields are not valid."), fields)
+    validate(schema_name, data)
     return data
+
+
+def query_date(name: str, default):
+    """A YYYY-MM-DD query parameter, or the default when it is not given."""
+    value = request.args.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            _("Some fields are not valid."), {name: _("Not a date (YYYY-MM-DD).")}
+        ) from None
+
+
+def query_int(name: str, minimum: int = 0, maximum: int = 100_000) -> int | None:
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isascii() or not value.isdigit() or not minimum <= int(value) <= maximum:
+        raise InvalidInput(
+            _("Some fields are not valid."),
+            {name: _("A whole number from %(low)d to %(high)d.", low=minimum, high=maximum)},
+        )
+    return int(value)
 
 
 @bp.route("/openapi.json")
@@ -99,3 +165,7 @@ def halls():
         .order_by(Hall.code)
     ).all()
     return jsonify([dict(row._mapping) for row in rows])
+
+
+# The other resources register their routes on `bp`.
+from hallmgr.api import collection  # noqa: E402, F401

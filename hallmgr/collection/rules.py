@@ -24,16 +24,22 @@ def parse_receipt_number(number: str) -> tuple[str, int, int] | None:
 
 
 def request_fingerprint(
-    stall_id: int, days: list[date], method: str, all_arrears: bool = False
+    stall_id: int,
+    days: list[date],
+    method: str,
+    all_arrears: bool = False,
+    count: int | None = None,
 ) -> str:
     """What a retried request must repeat to be a replay of the first one.
 
-    It is the request as sent (days ticked, "all arrears"), not the days it resolved to:
-    after the first request the arrears are paid, and a replay must still match.
+    It is the request as sent (days ticked, "all arrears", a number of days), not the days
+    it resolved to: after the first request those days are paid, and a replay must still match.
     """
     payload = {"stall": stall_id, "days": sorted(d.isoformat() for d in days), "method": method}
     if all_arrears:
         payload["all_arrears"] = True
+    if count is not None:
+        payload["count"] = count
     body = json.dumps(payload, sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()
 

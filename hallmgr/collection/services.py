@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from hallmgr.arrears import dues
@@ -153,20 +154,25 @@ def record_payment(
     idempotency_key: str | None = None,
     all_arrears: bool = False,
     assignment_id: int | None = None,
+    count: int | None = None,
 ) -> tuple[Payment, bool]:
     """Record one receipt for chosen due days of a stall, priced from the tariffs.
 
     `all_arrears` adds every unpaid due day up to today of the assignment (the one given,
-    else today's). Returns (payment, replayed): a retried request with the same
-    idempotency key gives back the first payment instead of a second one.
+    else today's). `count` pays that many days instead: the oldest unpaid due days first,
+    today included, then days ahead within the limit. Returns (payment, replayed): a
+    retried request with the same idempotency key gives back the first payment instead
+    of a second one.
     """
     if method not in METHODS:
         raise DomainError(_("Choose cash, QRIS or transfer."), field="method")
     days = sorted(set(days))
-    if not days and not all_arrears:
+    if count is not None and (days or all_arrears or count < 1):
+        raise DomainError(_("Give either the days or a number of days to pay."), field="days")
+    if not days and not all_arrears and count is None:
         raise DomainError(_("Choose at least one day to pay."), field="days")
     hall = db.session.get(Hall, stall.hall_id)
-    fingerprint = rules.request_fingerprint(stall.id, days, method, all_arrears)
+    fingerprint = rules.request_fingerprint(stall.id, days, method, all_arrears, count)
 
     # The hall's receipt counter is locked first: payments of one hall queue here, so
     # every check below sees the payments committed before it, and numbers stay gapless.
@@ -186,18 +192,29 @@ def record_payment(
             return earlier, True
 
     payable = {p.day: p for p in payable_days(stall, today, advance_days)}
-    if all_arrears:
+    if all_arrears or count is not None:
         if assignment_id is None:
             current = current_assignment(stall.id, today)
             assignment_id = current.id if current else None
         if assignment_id is None and payable:
             assignment_id = min(payable.values(), key=lambda p: p.day).assignment_id
-        arrears = {
-            p.day for p in payable.values() if not p.ahead and p.assignment_id == assignment_id
-        }
+        own = sorted(d for d, p in payable.items() if p.assignment_id == assignment_id)
+    if all_arrears:
+        arrears = {d for d in own if not payable[d].ahead}
         days = sorted(set(days) | arrears)
         if not days:
             raise DomainError(_("There are no arrears left to pay."), field="days")
+    if count is not None:
+        if len(own) < count:
+            raise DomainError(
+                ngettext(
+                    "Only %(num)d day of this stall can be paid now.",
+                    "Only %(num)d days of this stall can be paid now.",
+                    len(own),
+                ),
+                field="days",
+            )
+        days = own[:count]
     taken = _holding_receipts(stall.id, days)
     if taken:
         raise _already_paid(taken)
@@ -376,6 +393,7 @@ class RoundRow:
     receipt_number: str | None
     unpaid_days: int
     unpaid_amount: int
+    business_id: int | None = None
 
 
 def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
@@ -387,6 +405,7 @@ def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
             Stall.code,
             Stall.block,
             Assignment.id.label("assignment_id"),
+            Business.id.label("business_id"),
             Business.name,
             Business.owner_name,
         )
@@ -474,6 +493,7 @@ def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
                 receipt_number=paid_today.get(row.id),
                 unpaid_days=int(n or 0),
                 unpaid_amount=int(amount or 0),
+                business_id=row.business_id,
             )
         )
     return out

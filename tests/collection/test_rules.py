@@ -120,3 +120,13 @@ def test_request_fingerprint_ignores_day_order():
     a = rules.request_fingerprint(1, [MON, MON + timedelta(days=1)], "cash")
     assert a == rules.request_fingerprint(1, [MON + timedelta(days=1), MON], "cash")
     assert a != rules.request_fingerprint(1, [MON], "cash")
+
+
+def test_request_fingerprint_of_a_number_of_days_is_the_request_not_its_days():
+    a = rules.request_fingerprint(1, [], "cash", count=2)
+    assert a == rules.request_fingerprint(1, [], "cash", count=2)
+    assert a != rules.request_fingerprint(1, [], "cash", count=3)
+    assert a != rules.request_fingerprint(1, [], "cash")
+    assert rules.request_fingerprint(1, [MON], "cash") == rules.request_fingerprint(
+        1, [MON], "cash", count=None
+    )
