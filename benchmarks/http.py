@@ -9,7 +9,7 @@ starts gunicorn (4 sync workers) and measures with 32 concurrent clients:
 - trivial:  GET /healthz (no database) — the baseline;
 - payment:  POST /api/v1/payments, one new stall-day per request (no conflicts), a fresh
             Idempotency-Key each; throughput, p50 and p99 latency of the 201s;
-- pdf:      GET of an existing receipt's PDF (80 mm), signed in.
+- pdf:      GET /api/v1/receipts/<number>/pdf?size=80mm of receipts just paid (a token).
 
 Targets: payment ≥ 1/8 of trivial, p99 < 100 ms (PostgreSQL) / < 300 ms (SQLite), no
 error; PDF ≥ 1/4 of trivial. Each figure is the median over `repeats`.
@@ -35,7 +35,7 @@ from collections import Counter
 from datetime import timedelta
 
 from benchmarks import server
-from benchmarks.driver import Unreachable, pay, request, sign_in
+from benchmarks.driver import Unreachable, pay, request
 
 CLIENTS = 32
 PROCESSES = 4
@@ -86,8 +86,8 @@ def _client_process(port: int, kind: str, specs: list[dict], start_at: float, du
                     reply = request(
                         port,
                         "GET",
-                        f"/collection/receipts/{number}/receipt-80mm.pdf",
-                        headers={"Cookie": spec["cookie"]},
+                        f"/api/v1/receipts/{number}/pdf?size=80mm",
+                        headers={"Authorization": f"Bearer {spec['token']}"},
                     )
                     if reply.status == 200 and not reply.body.startswith(b"%PDF"):
                         reply.status = 599
@@ -177,7 +177,6 @@ def run(
     app = server.Gunicorn(db_url, workers)
     runs = []
     try:
-        cookie = sign_in(app.port, seed.reader, server.PASSWORD)
         _drive(app.port, "trivial", [{}] * CLIENTS, 2.0)  # warm every worker up
         for r in range(repeats):
             trivial = _drive(app.port, "trivial", [{}] * CLIENTS, duration)
@@ -187,7 +186,7 @@ def run(
                 app.port,
                 "pdf",
                 [
-                    {"receipts": receipts[c::4] or receipts, "cookie": cookie}
+                    {"receipts": receipts[c::4] or receipts, "token": seed.reader_token}
                     for c in range(CLIENTS)
                 ],
                 duration,

@@ -134,6 +134,7 @@ class Seed:
     today: date | None = None
     rate: int = RATE
     reader: str = ""  # a user who may read every hall (for the receipt PDFs)
+    reader_token: str = ""
     cursor: dict = field(default_factory=dict)  # the harness's next unpaid day per stall
 
 
@@ -210,6 +211,7 @@ def prepare(url: str, halls: int, stalls_per_hall: int, collectors_per_hall: int
         db.session.add(manager)
         db.session.flush()
         seed.reader = manager.username
+        seed.reader_token = create_token(manager, "load", now)[1]
         stall_table = db.metadata.tables["stalls"]
         n = 0
         for h in range(halls):

@@ -255,7 +255,7 @@ class Faults:
 
     def restart_database(self) -> None:
         if self.cluster is None:
-            self.events.append("database restart skipped (no cluster of our own)")
+            self.events.append("no database restart (SQLite, or PostgreSQL not our own)")
             return
         stop = threading.Event()
 
@@ -327,13 +327,9 @@ def load(
     if faults is not None:
         fault_points = {len(jobs) // 4: faults.kill_worker, len(jobs) // 2: faults.restart_database}
 
-    def run(job: Job) -> None:
-        local = random.Random(job.key)
-        body = {"hall": job.hall, "stall": job.stall, "dates": job.dates, "method": "cash"}
+    def answer(job: Job, body: dict, local: random.Random, timeout: float):
+        """Send until there is an answer other than 503, as a collector's phone does."""
         deadline = time.monotonic() + JOB_DEADLINE
-        # 5% give up on the first answer almost at once, as a phone on a bad network does,
-        # and send again while the first request may still be running on the server.
-        timeout = 0.01 if local.random() < 0.05 else 30.0
         while time.monotonic() < deadline:
             with lock:
                 result.requests += 1
@@ -345,19 +341,29 @@ def load(
                 timeout = 30.0
                 time.sleep(local.uniform(0.05, 0.3))
                 continue
-            if reply.status == 503:
-                error = (reply.json() or {}).get("error") or {}
-                with lock:
-                    if error.get("code") == "unavailable":
-                        result.unavailable += 1
-                    else:
-                        result.fail(f"503 without the JSON error: {reply.body[:80]!r}")
-                time.sleep(local.uniform(0.2, 0.5))
-                continue
-            if reply.status != 201:
-                with lock:
-                    result.fail(f"{reply.status} for {job.key}: {reply.body[:120]!r}")
-                return
+            if reply.status != 503:
+                return reply
+            error = (reply.json() or {}).get("error") or {}
+            with lock:
+                if error.get("code") == "unavailable":
+                    result.unavailable += 1
+                else:
+                    result.fail(f"503 without the JSON error: {reply.body[:80]!r}")
+            time.sleep(local.uniform(0.2, 0.5))
+        with lock:
+            result.fail(f"{job.key}: no answer but 503 within {JOB_DEADLINE:.0f} s")
+        return None
+
+    def run(job: Job) -> None:
+        local = random.Random(job.key)
+        body = {"hall": job.hall, "stall": job.stall, "dates": job.dates, "method": "cash"}
+        # 5% give up on the first answer almost at once, as a phone on a bad network does,
+        # and send again while the first request may still be running on the server.
+        reply = answer(job, body, local, 0.01 if local.random() < 0.05 else 30.0)
+        if reply is not None and reply.status != 201:
+            with lock:
+                result.fail(f"{reply.status} for {job.key}: {reply.body[:120]!r}")
+        elif reply is not None:
             data = reply.json()
             if data.get("amount") != job.amount:
                 with lock:
@@ -365,12 +371,7 @@ def load(
             job.receipt = data["receipt_number"]
             # 10% send the same request again (the answer "got lost"): the same receipt.
             if local.random() < 0.10:
-                with lock:
-                    result.requests += 1
-                try:
-                    again = pay(port, job.token, job.key, body)
-                except Unreachable:
-                    again = None
+                again = answer(job, body, local, 30.0)
                 if again is not None and (
                     again.status != 201
                     or (again.json() or {}).get("receipt_number") != job.receipt
@@ -378,10 +379,6 @@ def load(
                 ):
                     with lock:
                         result.fail(f"replay of {job.receipt} answered {again.status}")
-            break
-        else:
-            with lock:
-                result.fail(f"{job.key} not acknowledged within {JOB_DEADLINE:.0f} s")
         with lock:
             done[0] += 1
             fire = fault_points.pop(done[0], None)
