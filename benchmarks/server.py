@@ -297,11 +297,9 @@ class Gunicorn:
     def __init__(self, url: str, workers: int = 4, log: Path | None = None) -> None:
         self.port = free_port()
         self.log_path = log or Path(tempfile.mkstemp(prefix="hallmgr-gunicorn-", suffix=".log")[1])
+        self.instance = tempfile.mkdtemp(prefix="hallmgr-load-instance-")
         env = dict(
-            os.environ,
-            DATABASE_URL=url,
-            SECRET_KEY=SECRET_KEY,
-            HALLMGR_INSTANCE=tempfile.mkdtemp(prefix="hallmgr-load-instance-"),
+            os.environ, DATABASE_URL=url, SECRET_KEY=SECRET_KEY, HALLMGR_INSTANCE=self.instance
         )
         self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
@@ -366,7 +364,7 @@ class Gunicorn:
         self._log.flush()
         return self.log_path.read_text(errors="replace")
 
-    def stop(self) -> None:
+    def stop(self, keep_log: bool = False) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -375,3 +373,6 @@ class Gunicorn:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
+        shutil.rmtree(self.instance, ignore_errors=True)
+        if not keep_log:
+            self.log_path.unlink(missing_ok=True)

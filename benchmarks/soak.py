@@ -420,10 +420,11 @@ def run_database(db: str, short: bool, workdir: str) -> list[Result]:
     else:
         url = f"sqlite:///{workdir}/soak.sqlite3"
     app = None
+    results: list[Result] = []
     try:
         seed = server.prepare(url, halls, stalls, collectors_per_hall=4)
         app = server.Gunicorn(url, WORKERS)
-        results = [same_day(app.port, url, seed, db), same_key(app.port, url, seed, db)]
+        results += [same_day(app.port, url, seed, db), same_key(app.port, url, seed, db)]
         result = Result("c. load + faults", db)
         faults = Faults(app, cluster, result)
         load(app.port, url, seed, db, payments, faults, result)
@@ -436,14 +437,13 @@ def run_database(db: str, short: bool, workdir: str) -> list[Result]:
         load(app.port, url, seed, db, 20, None, after)
         if after.acknowledged != after.sent or after.errors:
             result.fail(f"after the faults: {after.acknowledged}/{after.sent} acknowledged")
-        log = app.log_text()
-        if "Traceback" in log:
-            result.notes.append("gunicorn log has a traceback (see the log)")
+        if "Traceback" in app.log_text():
+            result.notes.append(f"the gunicorn log has a traceback: {app.log_path}")
         results.append(result)
         return results
     finally:
         if app is not None:
-            app.stop()
+            app.stop(keep_log=any(not r.ok for r in results) or bool(os.environ.get("SOAK_LOGS")))
         if cluster is not None:
             cluster.destroy()
 

@@ -3,6 +3,7 @@
 import pytest
 
 from hallmgr.api.services import TOKEN_PREFIX
+from hallmgr.extensions import db
 from tests.conftest import make_test_app
 
 # Nothing listens on port 1: every connection attempt is refused at once.
@@ -13,6 +14,8 @@ AWAY_URL = "postgresql+psycopg://postgres@127.0.0.1:1/away?connect_timeout=2"
 def away_app():
     app = make_test_app(AWAY_URL)
     yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_the_api_answers_503_with_a_json_error(away_app):
