@@ -60,3 +60,13 @@ def test_the_response_check_refuses_what_the_document_does_not_promise():
         check_documented("DELETE", "/halls", FakeResponse(200, []))
     with pytest.raises(AssertionError, match="error"):
         check_documented("GET", "/receipts/X", FakeResponse(404, {"message": "gone"}))
+
+
+def test_the_docs_page_shows_every_operation_to_a_signed_in_user(client, login_as):
+    spec = client.get("/api/v1/openapi.json").json
+    login_as("collector", halls=[])
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    for path, operations in spec["paths"].items():
+        for operation in operations.values():
+            assert f'id="{operation["operationId"]}"' in page
+    assert "Idempotent-Replayed" in page and "PaymentRequest" in page
