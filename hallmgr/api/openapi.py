@@ -19,6 +19,7 @@ ERROR = {
 }
 
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+QUERY_DATE = {**DATE, "description": "From 2000-01-01 to 2099-12-31"}
 TIMESTAMP = {"type": "string", "format": "date-time"}
 METHOD = {"type": "string", "enum": ["cash", "qris", "transfer"]}
 DAY_STATE = {"type": "string", "enum": ["paid", "unpaid", "closed", "waived", "not_due"]}
@@ -47,6 +48,23 @@ PAYMENT_FIELDS = {
     },
     "recorded_at": TIMESTAMP,
     "verify_url": {"type": "string", "format": "uri"},
+}
+
+BUSINESS_FIELDS = {
+    "id": {"type": "integer"},
+    "name": {"type": "string"},
+    "owner_name": {"type": "string"},
+    "nik_masked": {
+        "type": "string",
+        "description": "First 4 and last 4 digits; never the whole NIK",
+    },
+    "phone": {"type": "string"},
+    "address": {"type": "string"},
+    "kecamatan_code": {"type": ["string", "null"]},
+    "category": {"type": "string"},
+    "nib": {"type": ["string", "null"]},
+    "okoce_member_no": {"type": ["string", "null"]},
+    "status": {"type": "string", "enum": ["active", "suspended", "closed"]},
 }
 
 COMPONENTS: dict = {
@@ -111,6 +129,10 @@ COMPONENTS: dict = {
                 "method": METHOD,
             },
             "oneOf": [{"required": ["dates"]}, {"required": ["days"]}],
+            "examples": [
+                {"hall": "JP01", "stall": "A-01", "days": 2, "method": "cash"},
+                {"hall": "JP01", "stall": "A-01", "dates": ["2026-08-17"], "method": "qris"},
+            ],
         },
         "Payment": {
             "type": "object",
@@ -128,6 +150,146 @@ COMPONENTS: dict = {
                 "void_reason": {"type": ["string", "null"]},
             },
         },
+        "BusinessRequest": {
+            "type": "object",
+            "required": ["name", "owner_name", "nik", "phone"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 160},
+                "owner_name": {"type": "string", "minLength": 1, "maxLength": 120},
+                "nik": {
+                    "type": "string",
+                    "description": "16 digits (NIK of the KTP)",
+                    "maxLength": 40,
+                },
+                "phone": {"type": "string", "maxLength": 30},
+                "address": {"type": "string", "maxLength": 255},
+                "kecamatan_code": {"type": ["string", "null"], "maxLength": 20},
+                "category": {"type": "string", "maxLength": 60},
+                "nib": {"type": ["string", "null"], "maxLength": 13},
+                "okoce_member_no": {"type": ["string", "null"], "maxLength": 30},
+            },
+        },
+        "Business": {
+            "type": "object",
+            "required": list(BUSINESS_FIELDS),
+            "properties": BUSINESS_FIELDS,
+        },
+        "BusinessListItem": {
+            "type": "object",
+            "required": [*BUSINESS_FIELDS, "stalls"],
+            "properties": {
+                **BUSINESS_FIELDS,
+                "stalls": {"type": "string", "description": "Stalls held today, e.g. 'JP01 A-07'"},
+            },
+        },
+        "AssignmentRequest": {
+            "type": "object",
+            "description": (
+                "`reason` is needed when the start date is in the past or the business is "
+                "not first on the hall's waiting list for the stall's class."
+            ),
+            "required": ["hall", "stall", "business_id", "start_date"],
+            "additionalProperties": False,
+            "properties": {
+                "hall": {"type": "string", "minLength": 1, "maxLength": 20},
+                "stall": {"type": "string", "minLength": 1, "maxLength": 20},
+                "business_id": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+                "start_date": DATE,
+                "end_date": {"oneOf": [DATE, {"type": "null"}]},
+                "reason": {"type": "string", "maxLength": 500},
+            },
+        },
+        "EndAssignmentRequest": {
+            "type": "object",
+            "required": ["end_date", "reason"],
+            "additionalProperties": False,
+            "properties": {
+                "end_date": DATE,
+                "reason": {"type": "string", "minLength": 1, "maxLength": 500},
+            },
+        },
+        "Assignment": {
+            "type": "object",
+            "required": [
+                "id",
+                "number",
+                "hall",
+                "stall",
+                "business_id",
+                "business_name",
+                "start_date",
+                "end_date",
+                "end_reason",
+            ],
+            "properties": {
+                "id": {"type": "integer"},
+                "number": {
+                    "type": ["string", "null"],
+                    "description": "Number of the assignment letter",
+                },
+                "hall": {"type": "string"},
+                "stall": {"type": "string"},
+                "business_id": {"type": "integer"},
+                "business_name": {"type": "string"},
+                "start_date": DATE,
+                "end_date": {"oneOf": [DATE, {"type": "null"}]},
+                "end_reason": {"type": ["string", "null"]},
+            },
+        },
+        "ArrearsItem": {
+            "type": "object",
+            "required": [
+                "hall",
+                "stall",
+                "business_id",
+                "business_name",
+                "owner_name",
+                "nik_masked",
+                "unpaid_days",
+                "amount",
+                "oldest_unpaid",
+                "last_payment",
+                "aging",
+                "warning_level",
+            ],
+            "properties": {
+                "hall": {"type": "string"},
+                "stall": {"type": "string"},
+                "business_id": {"type": "integer"},
+                "business_name": {"type": "string"},
+                "owner_name": {"type": "string"},
+                "nik_masked": {"type": "string"},
+                "unpaid_days": {"type": "integer", "minimum": 1},
+                "amount": RUPIAH,
+                "oldest_unpaid": DATE,
+                "last_payment": {"oneOf": [DATE, {"type": "null"}]},
+                "aging": {"type": "string", "enum": ["1-7", "8-30", "31-60", "61-90", "90+"]},
+                "warning_level": {
+                    "oneOf": [
+                        {"type": "string", "enum": ["teguran", "sp1", "sp2", "sp3"]},
+                        {"type": "null"},
+                    ]
+                },
+            },
+        },
+        "Arrears": {
+            "type": "object",
+            "required": ["as_of", "items", "totals"],
+            "properties": {
+                "as_of": DATE,
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/ArrearsItem"}},
+                "totals": {
+                    "type": "object",
+                    "required": ["businesses", "unpaid_days", "amount"],
+                    "properties": {
+                        "businesses": {"type": "integer", "minimum": 0},
+                        "unpaid_days": {"type": "integer", "minimum": 0},
+                        "amount": RUPIAH,
+                    },
+                },
+            },
+        },
         "VoidRequest": {
             "type": "object",
             "required": ["reason"],
@@ -140,7 +302,7 @@ COMPONENTS: dict = {
 
 def _error_responses(*statuses: int) -> dict:
     descriptions = {
-        400: "Invalid input",
+        400: "Invalid input (the fields say which), or a request that cannot be read",
         401: "No valid token",
         403: "The role may not do this",
         404: "Not found, or not in the caller's halls",
@@ -188,7 +350,12 @@ def _query(name: str, description: str, schema: dict) -> dict:
     }
 
 
-RECEIPT_NUMBER = _path_param("number", "Receipt number, e.g. JP01-2026-000123")
+ID = {"type": "integer", "minimum": 1}
+RECEIPT_NUMBER = {
+    **_path_param("number", "Receipt number: hall, year, number within both"),
+    "example": "JP01-2026-000001",
+}
+HALL_CODE = {**_path_param("hall", "Hall code"), "example": "JP01"}
 
 
 PATHS: dict = {
@@ -198,7 +365,7 @@ PATHS: dict = {
             "summary": "The halls in the caller's scope, with occupancy today",
             "responses": {
                 "200": _json({"type": "array", "items": {"$ref": "#/components/schemas/Hall"}}),
-                **_error_responses(401, 403),
+                **_error_responses(400, 401, 403),
             },
         }
     },
@@ -207,8 +374,8 @@ PATHS: dict = {
             "operationId": "listHallStalls",
             "summary": "Every stall of a hall with its business and its state on a day",
             "parameters": [
-                _path_param("hall", "Hall code"),
-                _query("date", "The business day (default: today in Asia/Jakarta)", DATE),
+                HALL_CODE,
+                _query("date", "The business day (default: today in Asia/Jakarta)", QUERY_DATE),
             ],
             "responses": {
                 "200": _json({"type": "array", "items": _ref("Stall")}),
@@ -251,12 +418,83 @@ PATHS: dict = {
             },
         }
     },
+    "/businesses": {
+        "get": {
+            "operationId": "listBusinesses",
+            "summary": "Businesses by name, owner, NIK, phone or stall held today (at most 100)",
+            "parameters": [_query("q", "Search text", {"type": "string", "maxLength": 80})],
+            "responses": {
+                "200": _json({"type": "array", "items": _ref("BusinessListItem")}),
+                **_error_responses(400, 401, 403),
+            },
+        },
+        "post": {
+            "operationId": "createBusiness",
+            "summary": "Register a business (managers, admins); one business per NIK",
+            "requestBody": _body("BusinessRequest"),
+            "responses": {
+                "201": _json(_ref("Business"), "Registered"),
+                **_error_responses(400, 401, 403, 409),
+            },
+        },
+    },
+    "/businesses/{id}": {
+        "get": {
+            "operationId": "getBusiness",
+            "summary": "One business",
+            "parameters": [_path_param("id", "Business id", ID)],
+            "responses": {"200": _json(_ref("Business")), **_error_responses(400, 401, 403, 404)},
+        }
+    },
+    "/assignments": {
+        "post": {
+            "operationId": "createAssignment",
+            "summary": "Assign a stall to a business for a period (managers, admins)",
+            "requestBody": _body("AssignmentRequest"),
+            "responses": {
+                "201": _json(_ref("Assignment"), "Assigned"),
+                **_error_responses(400, 401, 403, 404, 409),
+            },
+        }
+    },
+    "/assignments/{id}/end": {
+        "post": {
+            "operationId": "endAssignment",
+            "summary": "End an assignment on a date (inclusive) with a reason",
+            "parameters": [_path_param("id", "Assignment id", ID)],
+            "requestBody": _body("EndAssignmentRequest"),
+            "responses": {
+                "200": _json(_ref("Assignment")),
+                **_error_responses(400, 401, 403, 404, 409),
+            },
+        }
+    },
+    "/arrears": {
+        "get": {
+            "operationId": "listArrears",
+            "summary": "Arrears as of a date per business and stall, with totals",
+            "description": "The figures of the office's arrears page and of `flask arrears`.",
+            "parameters": [
+                _query(
+                    "as_of", "Arrears of the days before this date (default: today)", QUERY_DATE
+                ),
+                _query("region", "Region code, e.g. 31.71", {"type": "string", "maxLength": 20}),
+                _query("hall", "Hall code", {"type": "string", "maxLength": 20}),
+                _query(
+                    "min_days",
+                    "At least this many unpaid days",
+                    {"type": "integer", "minimum": 1, "maximum": 100000},
+                ),
+            ],
+            "responses": {"200": _json(_ref("Arrears")), **_error_responses(400, 401, 403, 404)},
+        }
+    },
     "/receipts/{number}": {
         "get": {
             "operationId": "getReceipt",
             "summary": "A receipt, void or not",
             "parameters": [RECEIPT_NUMBER],
-            "responses": {"200": _json(_ref("Receipt")), **_error_responses(401, 403, 404)},
+            "responses": {"200": _json(_ref("Receipt")), **_error_responses(400, 401, 403, 404)},
         }
     },
     "/receipts/{number}/pdf": {

@@ -42,6 +42,10 @@ BUSINESS_FIELDS = (
 )
 
 
+class NikTakenError(ConflictError):
+    code = "nik_registered"
+
+
 def nik_message(problem: str) -> str:
     return {
         "format": _("A NIK has exactly 16 digits."),
@@ -132,6 +136,9 @@ def save_business(actor, business: Business | None, data: dict, now: datetime) -
     problems = business_problems(data, business.id if business else None)
     if problems:
         field, message = problems[0]
+        if field == "nik" and rules.nik_problem(data["nik"]) is None:
+            # A well-formed NIK is refused only when another business holds it.
+            raise NikTakenError(message, field=field)
         raise DomainError(message, field=field)
     before = _audit_view(business) if business else None
     if business is None:

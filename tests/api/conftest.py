@@ -1,16 +1,47 @@
 """API fixtures: a hall with an assigned stall, and callers holding bearer tokens."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
+from jsonschema import Draft202012Validator
 
+from hallmgr.api.openapi import document
 from hallmgr.api.services import create_token
 from hallmgr.core.days import market_today, utcnow
 
+SPEC = document()
+
+
+def _operation(method: str, path: str) -> dict:
+    for template, operations in SPEC["paths"].items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path) and method.lower() in operations:
+            return operations[method.lower()]
+    raise AssertionError(f"{method} {path} is not in the OpenAPI document")
+
+
+def check_documented(method: str, path: str, response) -> None:
+    """The response's status is documented for the operation and its body fits the schema."""
+    operation = _operation(method, urlsplit(path).path)
+    documented = operation["responses"].get(str(response.status_code))
+    assert documented, f"{method} {path}: status {response.status_code} is not documented"
+    content = documented.get("content", {})
+    assert response.mimetype in content, f"{method} {path}: {response.mimetype} not documented"
+    if response.mimetype == "application/json":
+        schema = {**content["application/json"]["schema"], "components": SPEC["components"]}
+        validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        errors = [
+            f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(response.json)
+        ]
+        assert not errors, f"{method} {path} {response.status_code}: {errors}"
+
 
 class Api:
-    """A test client that sends a user's bearer token with every request."""
+    """A test client that sends a user's bearer token with every request, and checks every
+    response against the OpenAPI document."""
 
     def __init__(self, client, user, token):
         self.client, self.user, self.token = client, user, token
@@ -19,12 +50,16 @@ class Api:
         return {"Authorization": f"Bearer {self.token}", **(headers or {})}
 
     def get(self, path, headers=None, **kwargs):
-        return self.client.get("/api/v1" + path, headers=self._headers(headers), **kwargs)
+        response = self.client.get("/api/v1" + path, headers=self._headers(headers), **kwargs)
+        check_documented("GET", path, response)
+        return response
 
     def post(self, path, json=None, headers=None, **kwargs):
-        return self.client.post(
+        response = self.client.post(
             "/api/v1" + path, json=json, headers=self._headers(headers), **kwargs
         )
+        check_documented("POST", path, response)
+        return response
 
 
 @pytest.fixture
@@ -83,3 +118,31 @@ def error_of(response, status):
     error = response.json["error"]
     assert set(error) == {"code", "message", "fields"} and error["message"]
     return error
+
+
+@pytest.fixture
+def count_queries(db):
+    """`with count_queries() as counted:` … `counted.count` statements (savepoints aside)."""
+    import contextlib
+
+    import sqlalchemy as sa
+
+    class Counted:
+        count = 0
+
+    @contextlib.contextmanager
+    def counting():
+        counted = Counted()
+
+        def listener(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                counted.count += 1
+
+        bind = db.session.get_bind()
+        sa.event.listen(bind, "before_cursor_execute", listener)
+        try:
+            yield counted
+        finally:
+            sa.event.remove(bind, "before_cursor_execute", listener)
+
+    return counting
