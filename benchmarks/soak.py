@@ -404,7 +404,7 @@ def load(
 
 def run_database(db: str, short: bool, workdir: str) -> list[Result]:
     halls, stalls = (2, 40) if short else (4, 100)
-    payments = 400 if short else 3000
+    payments = 300 if short else 3000
     cluster = None
     if db == "postgresql":
         if server.pg_bindir():
