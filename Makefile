@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := hallmgr
 
-.PHONY: run test lint fmt translations extract-messages screenshots clean
+.PHONY: run test lint fmt translations extract-messages screenshots clean soak
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ test: translations
 # Screenshots of the key pages for the README (needs Chromium: apt-get install chromium).
 screenshots: translations
 	SAVE_SCREENSHOTS=1 REQUIRE_BROWSER=1 $(BIN)/pytest -q -m e2e
+
+# Load and fault harness (issue 9): gunicorn, many concurrent clients, a worker killed and
+# PostgreSQL (a throwaway cluster of its own) restarted; prints its counts, exits 1 on any
+# loss or double. `make soak SHORT=1` is the quick version .ci/run uses.
+soak: translations
+	$(BIN)/python -m benchmarks.soak $(if $(SHORT),--short)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -7,13 +7,15 @@ import pytest
 from hallmgr.auth.policy import access_of
 
 # Pages anyone may open: sign-in, static files, the language switch, the public receipt
-# check, and the API's description.
+# check, the API's description, and the health checks.
 PUBLIC_ENDPOINTS = {
     "auth.login",
     "static",
     "core.set_language",
     "collection.verify_receipt",
     "api.openapi_json",
+    "core.healthz",
+    "core.readyz",
 }
 
 

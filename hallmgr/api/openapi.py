@@ -19,6 +19,7 @@ ERROR = {
 }
 
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+QUERY_DATE = {**DATE, "description": "From 2000-01-01 to 2099-12-31"}
 TIMESTAMP = {"type": "string", "format": "date-time"}
 METHOD = {"type": "string", "enum": ["cash", "qris", "transfer"]}
 DAY_STATE = {"type": "string", "enum": ["paid", "unpaid", "closed", "waived", "not_due"]}
@@ -128,6 +129,10 @@ COMPONENTS: dict = {
                 "method": METHOD,
             },
             "oneOf": [{"required": ["dates"]}, {"required": ["days"]}],
+            "examples": [
+                {"hall": "JP01", "stall": "A-01", "days": 2, "method": "cash"},
+                {"hall": "JP01", "stall": "A-01", "dates": ["2026-08-17"], "method": "qris"},
+            ],
         },
         "Payment": {
             "type": "object",
@@ -297,7 +302,7 @@ COMPONENTS: dict = {
 
 def _error_responses(*statuses: int) -> dict:
     descriptions = {
-        400: "Invalid input",
+        400: "Invalid input (the fields say which), or a request that cannot be read",
         401: "No valid token",
         403: "The role may not do this",
         404: "Not found, or not in the caller's halls",
@@ -346,7 +351,11 @@ def _query(name: str, description: str, schema: dict) -> dict:
 
 
 ID = {"type": "integer", "minimum": 1}
-RECEIPT_NUMBER = _path_param("number", "Receipt number, e.g. JP01-2026-000123")
+RECEIPT_NUMBER = {
+    **_path_param("number", "Receipt number: hall, year, number within both"),
+    "example": "JP01-2026-000001",
+}
+HALL_CODE = {**_path_param("hall", "Hall code"), "example": "JP01"}
 
 
 PATHS: dict = {
@@ -356,7 +365,7 @@ PATHS: dict = {
             "summary": "The halls in the caller's scope, with occupancy today",
             "responses": {
                 "200": _json({"type": "array", "items": {"$ref": "#/components/schemas/Hall"}}),
-                **_error_responses(401, 403),
+                **_error_responses(400, 401, 403),
             },
         }
     },
@@ -365,8 +374,8 @@ PATHS: dict = {
             "operationId": "listHallStalls",
             "summary": "Every stall of a hall with its business and its state on a day",
             "parameters": [
-                _path_param("hall", "Hall code"),
-                _query("date", "The business day (default: today in Asia/Jakarta)", DATE),
+                HALL_CODE,
+                _query("date", "The business day (default: today in Asia/Jakarta)", QUERY_DATE),
             ],
             "responses": {
                 "200": _json({"type": "array", "items": _ref("Stall")}),
@@ -416,7 +425,7 @@ PATHS: dict = {
             "parameters": [_query("q", "Search text", {"type": "string", "maxLength": 80})],
             "responses": {
                 "200": _json({"type": "array", "items": _ref("BusinessListItem")}),
-                **_error_responses(401, 403),
+                **_error_responses(400, 401, 403),
             },
         },
         "post": {
@@ -434,7 +443,7 @@ PATHS: dict = {
             "operationId": "getBusiness",
             "summary": "One business",
             "parameters": [_path_param("id", "Business id", ID)],
-            "responses": {"200": _json(_ref("Business")), **_error_responses(401, 403, 404)},
+            "responses": {"200": _json(_ref("Business")), **_error_responses(400, 401, 403, 404)},
         }
     },
     "/assignments": {
@@ -466,7 +475,9 @@ PATHS: dict = {
             "summary": "Arrears as of a date per business and stall, with totals",
             "description": "The figures of the office's arrears page and of `flask arrears`.",
             "parameters": [
-                _query("as_of", "Arrears of the days before this date (default: today)", DATE),
+                _query(
+                    "as_of", "Arrears of the days before this date (default: today)", QUERY_DATE
+                ),
                 _query("region", "Region code, e.g. 31.71", {"type": "string", "maxLength": 20}),
                 _query("hall", "Hall code", {"type": "string", "maxLength": 20}),
                 _query(
@@ -483,7 +494,7 @@ PATHS: dict = {
             "operationId": "getReceipt",
             "summary": "A receipt, void or not",
             "parameters": [RECEIPT_NUMBER],
-            "responses": {"200": _json(_ref("Receipt")), **_error_responses(401, 403, 404)},
+            "responses": {"200": _json(_ref("Receipt")), **_error_responses(400, 401, 403, 404)},
         }
     },
     "/receipts/{number}/pdf": {

@@ -88,19 +88,29 @@ def json_body(schema_name: str) -> dict:
     return data
 
 
+# The dates a query may ask about: the calendar's arithmetic stays far from year 1 and 9999.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
 def query_date(name: str, default):
-    """A YYYY-MM-DD query parameter, or the default when it is not given."""
+    """A YYYY-MM-DD query parameter (2000 to 2099), or the default when it is not given."""
     value = request.args.get(name)
     if value is None or value == "":
         return default
     try:
         if len(value) != 10:
             raise ValueError
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
             _("Some fields are not valid."), {name: _("Not a date (YYYY-MM-DD).")}
         ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(
+            _("Some fields are not valid."),
+            {name: _("A date from %(first)s to %(last)s.", first=FIRST_DAY, last=LAST_DAY)},
+        )
+    return day
 
 
 def query_int(name: str, minimum: int = 0, maximum: int = 100_000) -> int | None:

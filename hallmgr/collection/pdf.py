@@ -1,16 +1,17 @@
 """Receipts (80 mm thermal and A6) and the daily collection report, as PDF bytes."""
 
+from functools import lru_cache
+from itertools import groupby
 from xml.sax.saxutils import escape
 
 from flask_babel import format_time
 from flask_babel import gettext as _
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import HRFlowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, HRFlowable, Paragraph, Table, TableStyle
 
 from hallmgr.collection import rules
 from hallmgr.core import labels
@@ -35,12 +36,55 @@ def days_text(days) -> list[str]:
     return out
 
 
-def _qr(url: str, size: float) -> Drawing:
-    widget = QrCodeWidget(url)
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+@lru_cache(maxsize=8)
+def _qr_runs(text: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """The QR code of `text` (level L) as (module count, dark runs (row, col, length)).
+
+    Mask pattern 0 always: every mask is valid for a reader, and scoring all eight in pure
+    Python (what `make()` does) cost more than the rest of the receipt PDF together. Cached
+    for the thermal receipt, whose story is built twice (measured, then drawn).
+    """
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.L)
+    code.addData(text)
+    code.version = code.calculate_version()
+    code.makeImpl(False, 0)
+    runs = []
+    for r, row in enumerate(code.modules):
+        c = 0
+        for dark, cells in groupby(bool(m) for m in row):
+            n = len(list(cells))
+            if dark:
+                runs.append((r, c, n))
+            c += n
+    return code.getModuleCount(), tuple(runs)
+
+
+class QrFlowable(Flowable):
+    """A QR code with a 4-module quiet zone, drawn as one filled path (not a shape per run)."""
+
+    BORDER = 4
+
+    def __init__(self, text: str, size: float):
+        super().__init__()
+        self.count, self.runs = _qr_runs(text)
+        self.width = self.height = size
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self):
+        cell = self.width / (self.count + 2 * self.BORDER)
+        path = self.canv.beginPath()
+        for r, c, n in self.runs:
+            path.rect(
+                (c + self.BORDER) * cell, self.height - (r + self.BORDER + 1) * cell, n * cell, cell
+            )
+        self.canv.setFillColor(colors.black)
+        self.canv.drawPath(path, stroke=0, fill=1)
+
+
+def _qr(url: str, size: float) -> QrFlowable:
+    return QrFlowable(url, size)
 
 
 def _void_stamp(canvas, doc):

@@ -1,11 +1,11 @@
 """Error pages in the user's language; a failed request leaves no half-done transaction."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from hallmgr.extensions import db
+from hallmgr.extensions import db, login_manager
 
 
 def _wants_json() -> bool:
@@ -59,11 +59,24 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
-        db.session.rollback()
-        app.logger.error("database unavailable: %s", error)
-        return _error(
-            503, "unavailable", _("The database is not reachable right now. Try again shortly.")
+        # The connection may be dead: rolling back must not raise in its turn. The pool
+        # pre-ping (config.py) replaces dead connections once the database is back.
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            db.session.invalidate()
+        # The page must not ask the database who is signed in: show it as to a visitor.
+        g._login_user = login_manager.anonymous_user()
+        app.logger.error("database unavailable: %s", str(error).splitlines()[0])
+        response = make_response(
+            _error(
+                503,
+                "unavailable",
+                _("The database is not reachable right now. Try again shortly."),
+            )
         )
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(DBAPIError)
     def database_error(error):

@@ -115,3 +115,10 @@ def test_arrears_scope_and_refusals(api_as, make_place):
     assert "min_days" in error_of(manager.get("/arrears?min_days=-3"), 400)["fields"]
     assert "region" in error_of(manager.get("/arrears?region=99.99"), 400)["fields"]
     assert error_of(api_as("collector", [mine.hall]).get("/arrears"), 403)
+
+
+def test_dates_far_from_today_are_400_not_500(api_as, place):
+    office = api_as("office")
+    for path in ("/arrears?as_of=0001-01-01", f"/halls/{place.hall.code}/stalls?date=9999-12-31"):
+        error = error_of(office.get(path), 400)
+        assert set(error["fields"]) <= {"as_of", "date"} and error["fields"]

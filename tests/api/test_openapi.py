@@ -3,6 +3,7 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 from openapi_spec_validator import validate
 
 from tests.api.conftest import check_documented
@@ -60,3 +61,32 @@ def test_the_response_check_refuses_what_the_document_does_not_promise():
         check_documented("DELETE", "/halls", FakeResponse(200, []))
     with pytest.raises(AssertionError, match="error"):
         check_documented("GET", "/receipts/X", FakeResponse(404, {"message": "gone"}))
+
+
+def test_the_docs_page_shows_every_operation_to_a_signed_in_user(client, login_as):
+    spec = client.get("/api/v1/openapi.json").json
+    login_as("collector", halls=[])
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            assert f'id="{operation["operationId"]}"' in page
+    assert "Idempotent-Replayed" in page and "PaymentRequest" in page
+
+
+def test_every_operation_refuses_no_token_and_a_revoked_one_with_401(client, db, api_as):
+    from hallmgr.api.services import revoke_token
+    from hallmgr.core.days import utcnow
+    from hallmgr.models import ApiToken
+
+    api = api_as("admin")
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == api.user.id))
+    revoke_token(api.user, token.id, utcnow())
+    db.session.commit()
+    spec = client.get("/api/v1/openapi.json").json
+    for template, operations in spec["paths"].items():
+        path = "/api/v1" + re.sub(r"\{[^}]+\}", "1", template)
+        for method in operations:
+            for headers in ({}, {"Authorization": f"Bearer {api.token}"}):
+                response = client.open(path, method=method.upper(), headers=headers, json={})
+                assert response.status_code == 401, (method, path, headers)
+                assert response.json["error"]["code"] == "unauthorized"

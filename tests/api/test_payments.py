@@ -183,3 +183,42 @@ def test_roles_and_tokens(db, client, api_as, place, today):
     assert count_rows(Payment) == 0
     admin = api_as("admin")
     assert pay(admin, place, dates=iso(today)).status_code == 201
+
+
+def test_a_number_of_days_pays_the_current_business_not_the_previous_ones_arrears(
+    db, api_as, make_hall, make_stall, make_business, make_assignment, today
+):
+    from tests.api.conftest import Place
+
+    hall = make_hall()
+    stall = make_stall(hall, code="A-01")
+    make_assignment(
+        stall, make_business(name="Pindah"), today - timedelta(days=10), today - timedelta(days=5)
+    )
+    current = make_business(name="Sekarang")
+    make_assignment(stall, current, today - timedelta(days=1))
+    place = Place(hall, stall, current, None, 3000)
+    api = api_as("collector", [hall])
+    body = pay(api, place, key="k-current", days=3).json
+    assert body["business"]["name"] == "Sekarang"
+    assert body["dates"] == iso(today - timedelta(days=1), today, today + timedelta(days=1))
+
+
+def test_a_replay_after_the_receipt_was_voided_still_answers_the_first_result(
+    db, api_as, place, make_user, today
+):
+    from hallmgr.collection.services import payment_by_number, void_payment
+
+    api = api_as("collector", [place.hall])
+    first = pay(api, place, key="k-void", dates=iso(today))
+    void_payment(
+        make_user("manager", [place.hall]),
+        payment_by_number(first.json["receipt_number"]),
+        "salah",
+        now=utcnow(),
+    )
+    db.session.commit()
+    again = pay(api, place, key="k-void", dates=iso(today))
+    assert (again.status_code, again.json) == (201, first.json)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert count_rows(Payment) == 1

@@ -1,0 +1,1 @@
+"""Load harness and HTTP benchmarks (outside `make test`)."""

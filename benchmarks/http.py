@@ -1,0 +1,282 @@
+"""HTTP benchmarks 1 and 2 of issue 8: payment writes and receipt PDFs against a trivial
+endpoint of the same app, served by the same gunicorn, in the same run.
+
+    python -m benchmarks.http [--db sqlite|postgresql|both] [--duration 10] [--repeats 3]
+
+`run(db_url)` empties the database at `db_url`, seeds it (benchmarks.server.prepare),
+starts gunicorn (4 sync workers) and measures with 32 concurrent clients:
+
+- trivial:  GET /healthz (no database) — the baseline;
+- payment:  POST /api/v1/payments, one new stall-day per request (no conflicts), a fresh
+            Idempotency-Key each; throughput, p50 and p99 latency of the 201s;
+- pdf:      GET /api/v1/receipts/<number>/pdf?size=80mm of receipts just paid (a token).
+
+Targets: payment ≥ 1/8 of trivial, p99 < 100 ms (PostgreSQL) / < 300 ms (SQLite), no
+error; PDF ≥ 1/4 of trivial. Each figure is the median over `repeats`.
+
+The client is Python (standard library), not wrk: wrk is not in the package index here, and
+each payment needs its own key and stall-day, which a Python client builds simply. So that
+the client is not the bottleneck on a 2-core machine, it runs in 4 processes of 8 threads
+(32 concurrent requests), started together; latency is measured per request in the client
+(it includes the wait in gunicorn's queue, as a phone would see it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import timedelta
+
+from benchmarks import server
+from benchmarks.driver import Unreachable, pay, request
+
+CLIENTS = 32
+PROCESSES = 4
+WORKERS = 4
+P99_TARGET_MS = {"postgresql": 100.0, "sqlite": 300.0}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _client_process(port: int, kind: str, specs: list[dict], start_at: float, duration: float):
+    """One client process: one thread per spec, each sending requests until the end."""
+    statuses: Counter = Counter()
+    latencies: list[float] = []
+    receipts: list[str] = []
+    lock = threading.Lock()
+    end = start_at + duration
+
+    def thread(spec: dict) -> None:
+        mine_status: Counter = Counter()
+        mine_lat: list[float] = []
+        mine_receipts: list[str] = []
+        i = 0
+        while time.time() < start_at:
+            time.sleep(0.001)
+        while time.time() < end:
+            try:
+                if kind == "trivial":
+                    reply = request(port, "GET", "/healthz")
+                elif kind == "payment":
+                    stalls = spec["stalls"]
+                    hall, stall, token = stalls[i % len(stalls)]
+                    day = spec["days"][i // len(stalls)]
+                    reply = pay(
+                        port,
+                        token,
+                        uuid.uuid4().hex,
+                        {"hall": hall, "stall": stall, "dates": [day], "method": "cash"},
+                    )
+                    if reply.status == 201:
+                        mine_receipts.append(reply.json()["receipt_number"])
+                else:
+                    number = spec["receipts"][i % len(spec["receipts"])]
+                    reply = request(
+                        port,
+                        "GET",
+                        f"/api/v1/receipts/{number}/pdf?size=80mm",
+                        headers={"Authorization": f"Bearer {spec['token']}"},
+                    )
+                    if reply.status == 200 and not reply.body.startswith(b"%PDF"):
+                        reply.status = 599
+            except Unreachable:
+                mine_status["unreachable"] += 1
+                continue
+            except IndexError:
+                break  # out of payable days for these stalls
+            finally:
+                i += 1
+            if time.time() <= end:
+                mine_status[reply.status] += 1
+                mine_lat.append(reply.seconds)
+        with lock:
+            statuses.update(mine_status)
+            latencies.extend(mine_lat)
+            receipts.extend(mine_receipts)
+
+    threads = [threading.Thread(target=thread, args=(spec,)) for spec in specs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return dict(statuses), latencies, receipts
+
+
+def _drive(port: int, kind: str, specs: list[dict], duration: float) -> dict:
+    """32 clients (4 processes × 8 threads) for `duration` seconds."""
+    start_at = time.time() + 1.0
+    per_process = [specs[p::PROCESSES] for p in range(PROCESSES)]
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(PROCESSES) as pool:
+        parts = pool.starmap(
+            _client_process, [(port, kind, chunk, start_at, duration) for chunk in per_process]
+        )
+    statuses: Counter = Counter()
+    latencies: list[float] = []
+    receipts: list[str] = []
+    for s, lat, rec in parts:
+        statuses.update(s)
+        latencies.extend(lat)
+        receipts.extend(rec)
+    good = 201 if kind == "payment" else 200
+    ok = statuses.get(good, 0)
+    return {
+        "requests": sum(statuses.values()),
+        "ok": ok,
+        "errors": sum(n for code, n in statuses.items() if code != good),
+        "statuses": {str(k): v for k, v in statuses.items()},
+        "rps": ok / duration,
+        "p50_ms": _percentile(latencies, 0.50) * 1000,
+        "p99_ms": _percentile(latencies, 0.99) * 1000,
+        "receipts": receipts,
+    }
+
+
+def _payment_specs(seed: server.Seed, repeat: int) -> list[dict]:
+    """Each client its own stalls (round-robin over the halls) and its own days."""
+    stalls = []
+    for hall, info in seed.halls.items():
+        for n, stall in enumerate(info["stalls"]):
+            stalls.append((n, hall, stall, info["tokens"][n % len(info["tokens"])]))
+    stalls.sort()  # interleave the halls
+    horizon = (seed.today + timedelta(days=25) - seed.first_day).days
+    chunk = horizon // 3  # each repeat pays its own third of the days
+    days = [
+        (seed.first_day + timedelta(days=d)).isoformat()
+        for d in range(repeat * chunk, (repeat + 1) * chunk)
+    ]
+    return [{"stalls": [s[1:] for s in stalls[c::CLIENTS]], "days": days} for c in range(CLIENTS)]
+
+
+def run(
+    db_url: str,
+    *,
+    duration: float = 10.0,
+    repeats: int = 1,
+    workers: int = WORKERS,
+    halls: int = 8,
+    stalls_per_hall: int = 100,
+) -> dict:
+    """Measure on the database at `db_url`, which is emptied first. Returns the figures."""
+    if repeats > 3:
+        raise ValueError("at most 3 repeats (each pays its own third of the days)")
+    dialect = "sqlite" if db_url.startswith("sqlite") else "postgresql"
+    seed = server.prepare(db_url, halls, stalls_per_hall, collectors_per_hall=4)
+    app = server.Gunicorn(db_url, workers)
+    runs = []
+    try:
+        _drive(app.port, "trivial", [{}] * CLIENTS, 2.0)  # warm every worker up
+        for r in range(repeats):
+            trivial = _drive(app.port, "trivial", [{}] * CLIENTS, duration)
+            payment = _drive(app.port, "payment", _payment_specs(seed, r), duration)
+            receipts = payment["receipts"][:200] or ["none"]
+            pdf = _drive(
+                app.port,
+                "pdf",
+                [
+                    {"receipts": receipts[c::4] or receipts, "token": seed.reader_token}
+                    for c in range(CLIENTS)
+                ],
+                duration,
+            )
+            runs.append({"trivial": trivial, "payment": payment, "pdf": pdf})
+    finally:
+        app.stop()
+
+    def med(kind: str, key: str) -> float:
+        return statistics.median(run[kind][key] for run in runs)
+
+    trivial_rps = med("trivial", "rps")
+    result = {
+        "db": dialect,
+        "clients": CLIENTS,
+        "workers": workers,
+        "duration_s": duration,
+        "repeats": repeats,
+        "trivial_rps": trivial_rps,
+        "payment_rps": med("payment", "rps"),
+        "payment_p50_ms": med("payment", "p50_ms"),
+        "payment_p99_ms": med("payment", "p99_ms"),
+        "payment_errors": sum(run["payment"]["errors"] for run in runs),
+        "pdf_rps": med("pdf", "rps"),
+        "pdf_p99_ms": med("pdf", "p99_ms"),
+        "pdf_errors": sum(run["pdf"]["errors"] for run in runs),
+        "trivial_errors": sum(run["trivial"]["errors"] for run in runs),
+    }
+    result["payment_ratio"] = result["payment_rps"] / trivial_rps if trivial_rps else 0.0
+    result["pdf_ratio"] = result["pdf_rps"] / trivial_rps if trivial_rps else 0.0
+    result["targets"] = {
+        "payment_ratio >= 1/8": result["payment_ratio"] >= 1 / 8,
+        f"payment_p99 < {P99_TARGET_MS[dialect]:.0f} ms": result["payment_p99_ms"]
+        < P99_TARGET_MS[dialect],
+        "payment no errors": result["payment_errors"] == 0,
+        "pdf_ratio >= 1/4": result["pdf_ratio"] >= 1 / 4,
+        "pdf no errors": result["pdf_errors"] == 0,
+    }
+    return result
+
+
+def report(result: dict) -> str:
+    lines = [
+        f"{result['db']}: {result['clients']} clients, {result['workers']} gunicorn workers, "
+        f"{result['duration_s']:.0f} s × {result['repeats']}",
+        f"  trivial  GET /healthz          {result['trivial_rps']:8.1f} req/s",
+        f"  payment  POST /api/v1/payments {result['payment_rps']:8.1f} req/s  "
+        f"ratio {result['payment_ratio']:.2f}  p50 {result['payment_p50_ms']:.1f} ms  "
+        f"p99 {result['payment_p99_ms']:.1f} ms  errors {result['payment_errors']}",
+        f"  pdf      receipt 80 mm PDF     {result['pdf_rps']:8.1f} req/s  "
+        f"ratio {result['pdf_ratio']:.2f}  p99 {result['pdf_p99_ms']:.1f} ms  "
+        f"errors {result['pdf_errors']}",
+    ]
+    for name, met in result["targets"].items():
+        lines.append(f"  {'met   ' if met else 'MISSED'} {name}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="HTTP benchmarks 1 and 2 (issue 8)")
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("HTTP_BENCH_PG_URL"),
+        help="a PostgreSQL database it may empty (default: a throwaway cluster of its own)",
+    )
+    args = parser.parse_args(argv)
+    dbs = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="hallmgr-http-bench-") as workdir:
+        for db in dbs:
+            cluster = None
+            if db == "sqlite":
+                url = f"sqlite:///{workdir}/bench.sqlite3"
+            elif args.pg_url:
+                url = args.pg_url
+            else:
+                cluster = server.PgCluster()
+                url = cluster.url()
+            try:
+                result = run(url, duration=args.duration, repeats=args.repeats)
+            finally:
+                if cluster is not None:
+                    cluster.destroy()
+            print(report(result), flush=True)
+            failed |= not all(result["targets"].values())
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
