@@ -1,0 +1,27 @@
+"""What the journeys share: downloads read as a user would read them."""
+
+import csv
+import io
+
+from pypdf import PdfReader
+
+
+def download(page, link) -> tuple[bytes, str]:
+    """Click a link or button that downloads a file; the file's bytes and suggested name."""
+    with page.expect_download() as info:
+        link.click()
+    dl = info.value
+    assert dl.failure() is None, dl.failure()
+    with open(dl.path(), "rb") as fh:
+        return fh.read(), dl.suggested_filename
+
+
+def pdf_text(data: bytes) -> str:
+    assert data[:5] == b"%PDF-", "not a PDF"
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def csv_rows(data: bytes) -> list[dict]:
+    text = data.decode("utf-8-sig")
+    dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;")
+    return list(csv.DictReader(io.StringIO(text), dialect=dialect))
