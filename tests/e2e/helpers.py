@@ -22,6 +22,5 @@ def pdf_text(data: bytes) -> str:
 
 
 def csv_rows(data: bytes) -> list[dict]:
-    text = data.decode("utf-8-sig")
-    dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;")
-    return list(csv.DictReader(io.StringIO(text), dialect=dialect))
+    """A CSV as an Indonesian spreadsheet reads it: UTF-8 with a BOM, semicolons."""
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
