@@ -190,10 +190,12 @@ def new_page(playwright, guard, live_server, tmp_path):
             base_url=live_server,
             viewport=viewport or {"width": 1280, "height": 900},
             accept_downloads=True,
+            locale="id-ID",
+            timezone_id="Asia/Jakarta",
         )
         contexts.append(context)
-        # A journey step waits for what the user would see; ten seconds is plenty here.
-        context.set_default_timeout(10_000)
+        # Each step waits for what the user would see, up to 30 seconds: the machine may be busy.
+        context.set_default_timeout(30_000)
         guard.attach(context)
         context.on("page", guard.watch)
         for page in context.pages:
@@ -226,8 +228,18 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
-def screenshot(page, name: str) -> None:
-    """Saved only when asked (make screenshots), so test runs leave the tree clean."""
-    if os.environ.get("SAVE_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+def screenshot(page, name: str, *, full_page: bool = False) -> None:
+    """Saved only when asked (make screenshots), so test runs leave the tree clean.
+
+    What the screen shows (the viewport), in at most 256 colours: small enough for the README.
+    """
+    if os.environ.get("SAVE_SCREENSHOTS") != "1":
+        return
+    from PIL import Image  # Pillow comes with reportlab
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256)
+    small.save(path, optimize=True)

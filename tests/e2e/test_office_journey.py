@@ -35,6 +35,12 @@ def test_office_filters_arrears_exports_them_and_opens_a_ledger(desktop):
     assert n > 0
     for i in range(n):
         expect(rows.nth(i).locator(".aging-badge")).to_have_text("8–30 hari")
+    # A stall code stays on one line.
+    lines = rows.first.locator("td").first.evaluate(
+        "cell => { const r = document.createRange(); r.selectNodeContents(cell);"
+        " return new Set([...r.getClientRects()].map(rect => rect.top)).size }"
+    )
+    assert lines == 1
     grand_total = page.locator("#grand-total")
     expect(grand_total).to_contain_text(f"{n} usaha")
     screenshot(page, "arrears")
