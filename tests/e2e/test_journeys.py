@@ -36,3 +36,18 @@ def test_collector_home_on_a_phone_shows_only_their_hall(phone):
     expect(main).not_to_contain_text("Sentra UMKM Tebet")
     # Nothing wider than the phone: no horizontal scrolling.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_guard_sees_a_console_error_and_a_foreign_request(desktop, guard, live_server):
+    # The journeys rely on this guard; here it must catch both, then the test clears them.
+    desktop.goto("/auth/login")
+    desktop.evaluate("console.error('seen by the guard')")
+    assert guard.console_errors == ["seen by the guard"]
+    port = live_server.rsplit(":", 1)[1]
+    try:
+        desktop.goto(f"http://localhost:{port}/auth/login")
+    except Exception:  # noqa: BLE001 - the guard aborts the request; the browser reports it
+        pass
+    assert guard.foreign_requests == [f"http://localhost:{port}/auth/login"]
+    guard.foreign_requests.clear()
+    guard.console_errors.clear()
