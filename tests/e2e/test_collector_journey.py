@@ -10,9 +10,15 @@ def rupiah(amount: int) -> str:
     return "Rp" + f"{amount:,}".replace(",", ".")
 
 
+def fits_the_phone(page) -> bool:
+    """Nothing wider than the phone: no sideways scrolling."""
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
 def open_round(page):
     page.get_by_role("link", name="Keliling hari ini").first.click()
     expect(page.locator("h1")).to_contain_text("Sentra UMKM Tanah Abang")
+    assert fits_the_phone(page)
 
 
 def pay_two_days(page, *, double_tap: bool = False) -> dict:
@@ -33,8 +39,7 @@ def pay_two_days(page, *, double_tap: bool = False) -> dict:
     expect(rates).to_have_count(2)
     amount = sum(int(rates.nth(i).get_attribute("data-rate")) for i in range(2))
     expect(page.locator("#pay-total")).to_have_text(rupiah(amount))
-    # Nothing wider than the phone.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_the_phone(page)
 
     submit = page.get_by_role("button", name="Catat pembayaran")
     posts = []
@@ -51,6 +56,7 @@ def pay_two_days(page, *, double_tap: bool = False) -> dict:
     expect(facts).to_contain_text(business)
     expect(facts).to_contain_text(rupiah(amount))
     expect(facts).to_contain_text("ribu rupiah")
+    assert fits_the_phone(page)
     if double_tap:
         # Chromium folds two taps in a row into one request; on a slow network the second
         # tap reaches the server all the same: send the very form again, as it left the phone.
