@@ -126,7 +126,7 @@ def export_csv():
     body = "".join(iter_csv(csv_header(), csv_rows(rows))).encode("utf-8")
     return Response(
         body,
-        mimetype="text/csv; charset=utf-8",
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="tunggakan-{as_of}.csv"'},
     )
 

@@ -86,6 +86,8 @@ def test_csv_opens_in_an_indonesian_spreadsheet_and_defuses_formulas(
     login_as("office")
     response = client.get("/arrears/export.csv")
     assert response.mimetype == "text/csv"
+    # One charset parameter, not "text/csv; charset=utf-8; charset=utf-8".
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     body = response.data.decode("utf-8")
     assert body.startswith("\ufeffNo.;Wilayah;Sentra;Lapak;")
     lines = body.splitlines()

@@ -5,6 +5,7 @@ Without Chromium these tests are skipped with a note on how to install it; with
 REQUIRE_BROWSER=1 (set by .ci/run) a missing browser is a failure.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -31,9 +32,14 @@ PHONE = {"width": 390, "height": 844}
 DEMO_PASSWORD = "hallmgr-demo"
 
 
+HERE = Path(__file__).resolve().parent
+
+
 def pytest_collection_modifyitems(items):
+    # By location under tests/e2e/, not by a path substring: a checkout may itself live in a
+    # directory named "e2e", and then every test would count as a browser journey.
     for item in items:
-        if "/e2e/" in str(item.path):
+        if HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.e2e)
 
 
@@ -121,13 +127,16 @@ def live_server(browser_ready, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(browser_ready):
+def playwright(browser_ready):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield pw
+
+
+# Chromium shows a PDF in its own viewer; a user who saves it gets what the server sent. The
+# journeys read the file itself, so the browser is told to save PDFs, as a user can set it to.
+PREFERENCES = {"plugins": {"always_open_pdf_externally": True}}
 
 
 class Guard:
@@ -164,30 +173,48 @@ def guard():
     assert g.console_errors == [], "the browser console shows errors"
 
 
-def _new_page(browser, guard, base_url, viewport=None):
-    context = browser.new_context(
-        base_url=base_url,
-        viewport=viewport or {"width": 1280, "height": 900},
-        accept_downloads=True,
-    )
-    guard.attach(context)
-    page = context.new_page()
-    guard.watch(page)
-    return context, page
+@pytest.fixture
+def new_page(playwright, guard, live_server, tmp_path):
+    """Opens a browser of its own (its own profile and cookies) for each user of a journey."""
+    contexts = []
+
+    def open_page(viewport=None):
+        profile = tmp_path / f"profile-{len(contexts)}"
+        (profile / "Default").mkdir(parents=True)
+        (profile / "Default" / "Preferences").write_text(json.dumps(PREFERENCES))
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            base_url=live_server,
+            viewport=viewport or {"width": 1280, "height": 900},
+            accept_downloads=True,
+            locale="id-ID",
+            timezone_id="Asia/Jakarta",
+        )
+        contexts.append(context)
+        # Each step waits for what the user would see, up to 30 seconds: the machine may be busy.
+        context.set_default_timeout(30_000)
+        guard.attach(context)
+        context.on("page", guard.watch)
+        for page in context.pages:
+            guard.watch(page)
+        return context.pages[0] if context.pages else context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
-def desktop(browser, guard, live_server):
-    context, page = _new_page(browser, guard, live_server)
-    yield page
-    context.close()
+def desktop(new_page):
+    return new_page()
 
 
 @pytest.fixture
-def phone(browser, guard, live_server):
-    context, page = _new_page(browser, guard, live_server, viewport=PHONE)
-    yield page
-    context.close()
+def phone(new_page):
+    return new_page(PHONE)
 
 
 def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -201,8 +228,18 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
-def screenshot(page, name: str) -> None:
-    """Saved only when asked (make screenshots), so test runs leave the tree clean."""
-    if os.environ.get("SAVE_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+def screenshot(page, name: str, *, full_page: bool = False) -> None:
+    """Saved only when asked (make screenshots), so test runs leave the tree clean.
+
+    What the screen shows (the viewport), in at most 256 colours: small enough for the README.
+    """
+    if os.environ.get("SAVE_SCREENSHOTS") != "1":
+        return
+    from PIL import Image  # Pillow comes with reportlab
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256)
+    small.save(path, optimize=True)

@@ -1,5 +1,6 @@
 """Dashboards and registers, as the office and a manager see them."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from hallmgr.collection.models import ClosedMark
@@ -138,3 +139,20 @@ def test_bar_geometry_scales_to_the_largest_value():
     assert [b.x for b in bars] == [0, 100, 200]
     assert bar_chart([]) == []
     assert [b.height for b in bar_chart([("a", 0)])] == [0]
+
+
+def test_the_daily_chart_dates_neither_overlap_nor_leave_the_chart(db, client, login_as):
+    login_as("office")
+    page = client.get("/reports/").get_data(as_text=True)
+    chart = page[
+        page.index('id="chart-daily"') : page.index("</svg>", page.index('id="chart-daily"'))
+    ]
+    ticks = re.findall(
+        r'<text class="tick" x="([0-9.]+)" y="165" text-anchor="(\w+)">([^<]+)<', chart
+    )
+    assert len(ticks) == 5  # 30 days: one date a week, the last day's among them
+    xs = [float(x) for x, _anchor, _label in ticks]
+    # About 45 units for "dd/mm/yy" at 10px: centres a week (140 units) apart stay clear.
+    assert all(b - a >= 100 for a, b in zip(xs, xs[1:], strict=False))
+    assert xs[0] - 25 >= 0
+    assert ticks[-1][1] == "end" and xs[-1] <= 600
