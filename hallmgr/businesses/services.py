@@ -12,8 +12,12 @@ from hallmgr.core.days import WIB
 from hallmgr.core.errors import ConflictError, DomainError
 from hallmgr.extensions import db
 from hallmgr.halls.models import Hall, Kecamatan, Stall, StallClass
-from hallmgr.halls.rules import read_csv
-from hallmgr.halls.services import ImportRejectedError
+from hallmgr.halls.services import (
+    IMPORT_MAX_ROWS,
+    ImportRejectedError,
+    read_import,
+    row_shape_problems,
+)
 
 # The NIK never goes into the audit log whole: nik_masked stands in for it.
 BUSINESS_AUDIT_FIELDS = (
@@ -154,13 +158,15 @@ def save_business(actor, business: Business | None, data: dict, now: datetime) -
 BUSINESS_COLUMNS = ("name", "owner_name", "nik")
 
 
-def import_businesses(actor, text: str, now: datetime) -> list[Business]:
+def import_businesses(
+    actor, text: str, now: datetime, *, max_rows: int = IMPORT_MAX_ROWS
+) -> list[Business]:
     """Register every business of a CSV file, or none: each bad row reported with its line.
 
     Columns: name, owner_name, nik, and optionally phone, address, kecamatan_code,
     category, nib, okoce_member_no.
     """
-    header, rows = read_csv(text)
+    header, rows = read_import(text, max_rows)
     absent = [c for c in BUSINESS_COLUMNS if c not in header]
     if absent:
         raise ImportRejectedError(
@@ -180,8 +186,7 @@ def import_businesses(actor, text: str, now: datetime) -> list[Business]:
         if nik in seen and not rules.nik_problem(nik):
             reasons.append(_("the same NIK is also on line %(line)d", line=seen[nik]))
         seen.setdefault(nik, line)
-        if row.get("__extra__"):
-            reasons.append(_("more values than columns"))
+        reasons.extend(row_shape_problems(row))
         if reasons:
             problems.append((line, " ".join(reasons)))
         else:

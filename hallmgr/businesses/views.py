@@ -159,7 +159,9 @@ def import_file():
         text = read_upload(form)
         if text is not None:
             try:
-                created = services.import_businesses(current_user, text, utcnow())
+                created = services.import_businesses(
+                    current_user, text, utcnow(), max_rows=current_app.config["IMPORT_MAX_ROWS"]
+                )
             except ImportRejectedError as error:
                 form.form_errors.append(error.message)
                 problems = error.problems
