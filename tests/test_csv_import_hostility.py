@@ -116,7 +116,7 @@ def test_the_limits_are_configured_by_default(app):
 # to temporary files).
 def test_a_file_over_the_size_limit_is_refused_with_the_limit(client, admin, app, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 256 * 1024)
-    row = "Warung,Siti,3171071708900001\n".encode()
+    row = b"Warung,Siti,3171071708900001\n"
     data = b"name,owner_name,nik\n" + row * (256 * 1024 // len(row) + 1)
     response = import_businesses(client, data)
     assert response.status_code == 200
