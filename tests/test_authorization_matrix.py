@@ -28,7 +28,9 @@ A new endpoint fails `test_the_table_names_every_endpoint_and_only_those` until 
 lines are added here; so does an endpoint that is removed or renamed.
 """
 
+import html
 import os
+from urllib.parse import quote
 
 import pytest
 
@@ -454,3 +456,47 @@ def test_print_observed_table(app, db, world, make_user):
                 cells.append(str(response.status_code))
             print(f"        {method:5}{side or '':6}" + " ".join(f"{c:3}" for c in cells))
         print('        """,')
+
+
+def _text_of(response) -> str:
+    from tests.conftest import pdf_text
+
+    if response.mimetype == "application/pdf":
+        return pdf_text(response.get_data())
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["manager", "collector"])
+def test_query_parameters_naming_another_hall_show_nothing_of_it(app, db, world, make_user, role):
+    """Filters in the query string (?hall=, ?stall_id=, ?business_id=, ?assignment=,
+    ?number=) naming the other hall's objects, on every GET route: nothing of that hall
+    shows (its name, its stall's code, its receipt's number), and no 5xx."""
+    other = world.other
+    query = (
+        f"?hall={other.hall.code}&stall_id={other.stall.id}&business_id={other.business.id}"
+        f"&assignment={other.assignment.id}&number={other.payment.receipt_number}"
+        f"&q={other.stall.code}"
+    )
+    markers = {other.hall.name, other.stall.code, other.payment.receipt_number}
+    caller = Caller(app, db, role, world, make_user)
+    shown = []
+    for endpoint in sorted(RULES):
+        rule, methods = RULES[endpoint]
+        if "GET" not in methods or endpoint == "static" or access_of(app, endpoint).token:
+            continue
+        side = "own" if hall_bound(endpoint, rule) else None
+        url = world.fill(rule, side, URL_OVERRIDES.get(endpoint, lambda w, s: {})(world, side))
+        response = caller.client.get(url + query)
+        assert response.status_code < 500, (url, response.status_code)
+        with caller.client.session_transaction() as session:
+            session.pop("_flashes", None)  # "no receipt <what you typed> in your halls"
+        if response.status_code != 200:
+            continue
+        text = _text_of(response)
+        for echo in (query, html.escape(query), quote(query, safe=""), quote(query)):
+            text = text.replace(echo, "")  # links back to this page (language switch)
+        text = text.replace(f'value="{other.stall.code}"', "")  # the search box
+        found = sorted(m for m in markers if m in text)
+        if found:
+            shown.append((endpoint, found))
+    assert shown == []

@@ -208,10 +208,13 @@ def import_businesses(
     return businesses
 
 
-def search_businesses(query: str, today: date, *, limit: int = 100) -> list:
+def search_businesses(
+    query: str, today: date, *, limit: int = 100, hall_ids: set[int] | None = None
+) -> list:
     """Businesses by name, owner, NIK, phone or the code of a stall they hold today.
 
-    Rows: (Business, stall codes held today as 'HALL A-07, …' or None).
+    Rows: (Business, stall codes held today as 'HALL A-07, …' or None). The registry is
+    province-wide, but only stalls of `hall_ids` (None: every hall) are shown or searched.
     """
     from hallmgr.halls.queries import current_assignments
 
@@ -224,6 +227,7 @@ def search_businesses(query: str, today: date, *, limit: int = 100) -> list:
         )
         .join(Stall, Stall.id == cur.c.stall_id)
         .join(Hall, Hall.id == Stall.hall_id)
+        .where(sa.true() if hall_ids is None else Hall.id.in_(hall_ids or {-1}))
         .subquery("held")
     )
     stmt = (
