@@ -25,7 +25,11 @@ must leave every table as it was. API routes marked with @allow_token are called
 bearer token of the role instead of the session cookie.
 
 A new endpoint fails `test_the_table_names_every_endpoint_and_only_those` until its
-lines are added here; so does an endpoint that is removed or renamed.
+lines are added here; so does an endpoint that is removed or renamed. To draft its
+lines, `MATRIX_PRINT=1 .venv/bin/pytest -s tests/test_authorization_matrix.py -k print`
+prints what the app answers today: check each cell against DOMAIN.md before copying it
+(and write `ok` for allowed posts). A URL parameter the world cannot fill fails with its
+name: add its value to tests/url_world.py.
 """
 
 import html
