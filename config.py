@@ -48,6 +48,11 @@ class Config:
     )
     PUBLIC_BASE_URL = os.environ.get("HALLMGR_PUBLIC_URL", "")
     MAX_STALLS_PER_OWNER = _int("MAX_STALLS_PER_OWNER", 1)
+    # CSV imports (stalls, businesses): larger or longer files are refused whole.
+    IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+    IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 10_000)
+    # No request body above this is read at all: 413 with the error page.
+    MAX_CONTENT_LENGTH = IMPORT_MAX_BYTES + 1024 * 1024
     ADVANCE_PAYMENT_DAYS = _int("ADVANCE_PAYMENT_DAYS", 31)
     MAX_DECLINES = _int("MAX_DECLINES", 3)
     APPLICATION_EXPIRY_DAYS = _int("APPLICATION_EXPIRY_DAYS", 365)

@@ -12,8 +12,12 @@ from hallmgr.core.days import WIB
 from hallmgr.core.errors import ConflictError, DomainError
 from hallmgr.extensions import db
 from hallmgr.halls.models import Hall, Kecamatan, Stall, StallClass
-from hallmgr.halls.rules import read_csv
-from hallmgr.halls.services import ImportRejectedError
+from hallmgr.halls.services import (
+    IMPORT_MAX_ROWS,
+    ImportRejectedError,
+    read_import,
+    row_shape_problems,
+)
 
 # The NIK never goes into the audit log whole: nik_masked stands in for it.
 BUSINESS_AUDIT_FIELDS = (
@@ -161,13 +165,15 @@ def save_business(actor, business: Business | None, data: dict, now: datetime) -
 BUSINESS_COLUMNS = ("name", "owner_name", "nik")
 
 
-def import_businesses(actor, text: str, now: datetime) -> list[Business]:
+def import_businesses(
+    actor, text: str, now: datetime, *, max_rows: int = IMPORT_MAX_ROWS
+) -> list[Business]:
     """Register every business of a CSV file, or none: each bad row reported with its line.
 
     Columns: name, owner_name, nik, and optionally phone, address, kecamatan_code,
     category, nib, okoce_member_no.
     """
-    header, rows = read_csv(text)
+    header, rows = read_import(text, max_rows)
     absent = [c for c in BUSINESS_COLUMNS if c not in header]
     if absent:
         raise ImportRejectedError(
@@ -187,8 +193,7 @@ def import_businesses(actor, text: str, now: datetime) -> list[Business]:
         if nik in seen and not rules.nik_problem(nik):
             reasons.append(_("the same NIK is also on line %(line)d", line=seen[nik]))
         seen.setdefault(nik, line)
-        if row.get("__extra__"):
-            reasons.append(_("more values than columns"))
+        reasons.extend(row_shape_problems(row))
         if reasons:
             problems.append((line, " ".join(reasons)))
         else:
@@ -210,10 +215,13 @@ def import_businesses(actor, text: str, now: datetime) -> list[Business]:
     return businesses
 
 
-def search_businesses(query: str, today: date, *, limit: int = 100) -> list:
+def search_businesses(
+    query: str, today: date, *, limit: int = 100, hall_ids: set[int] | None = None
+) -> list:
     """Businesses by name, owner, NIK, phone or the code of a stall they hold today.
 
-    Rows: (Business, stall codes held today as 'HALL A-07, …' or None).
+    Rows: (Business, stall codes held today as 'HALL A-07, …' or None). The registry is
+    province-wide, but only stalls of `hall_ids` (None: every hall) are shown or searched.
     """
     from hallmgr.halls.queries import current_assignments
 
@@ -226,6 +234,7 @@ def search_businesses(query: str, today: date, *, limit: int = 100) -> list:
         )
         .join(Stall, Stall.id == cur.c.stall_id)
         .join(Hall, Hall.id == Stall.hall_id)
+        .where(sa.true() if hall_ids is None else Hall.id.in_(hall_ids or {-1}))
         .subquery("held")
     )
     stmt = (

@@ -12,7 +12,13 @@ from flask_login import current_user
 
 from hallmgr.assignments.models import Assignment
 from hallmgr.assignments.services import settings_from
-from hallmgr.auth.policy import allow, hall_in_scope, require_hall_scope, scope_filter
+from hallmgr.auth.policy import (
+    allow,
+    hall_in_scope,
+    require_hall_scope,
+    scope_filter,
+    visible_hall_ids,
+)
 from hallmgr.businesses import services
 from hallmgr.businesses.forms import AcceptForm, ApplyForm, BusinessForm, DeclineForm, OfferForm
 from hallmgr.businesses.labels import APPLICATION_STATUS_LABELS
@@ -58,7 +64,9 @@ def _application_or_404(application_id: int) -> Application:
 @allow(*READERS)
 def index():
     query = request.args.get("q", "").strip()[:80]
-    rows = services.search_businesses(query, market_today())
+    rows = services.search_businesses(
+        query, market_today(), hall_ids=visible_hall_ids(current_user)
+    )
     return render_template("businesses/index.html", rows=rows, query=query)
 
 
@@ -159,7 +167,9 @@ def import_file():
         text = read_upload(form)
         if text is not None:
             try:
-                created = services.import_businesses(current_user, text, utcnow())
+                created = services.import_businesses(
+                    current_user, text, utcnow(), max_rows=current_app.config["IMPORT_MAX_ROWS"]
+                )
             except ImportRejectedError as error:
                 form.form_errors.append(error.message)
                 problems = error.problems

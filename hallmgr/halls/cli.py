@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 
 from hallmgr.core.days import utcnow
@@ -13,10 +14,25 @@ import_cli = AppGroup("import", help="Import stalls or businesses from CSV files
 
 
 def _read(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise click.ClickException("the file is not UTF-8 text") from error
+    """The file's text; refused when larger than IMPORT_MAX_BYTES (read no further) or
+    not UTF-8 text."""
+    from hallmgr.halls.rules import decode_csv
+
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    with Path(path).open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise click.ClickException(
+            f"the file is larger than {limit} bytes (IMPORT_MAX_BYTES): split it"
+        )
+    text = decode_csv(data)
+    if text is None:
+        raise click.ClickException("the file is not UTF-8 text: save it as CSV UTF-8")
+    return text
+
+
+def _max_rows() -> int:
+    return current_app.config["IMPORT_MAX_ROWS"]
 
 
 def _report(error) -> None:
@@ -41,7 +57,7 @@ def import_stalls_command(path, hall_code):
         if hall is None:
             raise click.ClickException(f"unknown hall {hall_code}")
     try:
-        created = import_stalls(None, _read(path), utcnow(), hall=hall)
+        created = import_stalls(None, _read(path), utcnow(), hall=hall, max_rows=_max_rows())
     except ImportRejectedError as error:
         db.session.rollback()
         _report(error)
@@ -57,7 +73,7 @@ def import_businesses_command(path):
     from hallmgr.halls.services import ImportRejectedError
 
     try:
-        created = import_businesses(None, _read(path), utcnow())
+        created = import_businesses(None, _read(path), utcnow(), max_rows=_max_rows())
     except ImportRejectedError as error:
         db.session.rollback()
         _report(error)

@@ -1,5 +1,6 @@
 """Pure rules about halls, tariffs and the calendar."""
 
+import re
 from datetime import date
 
 
@@ -62,10 +63,48 @@ def map_state(status: str, occupied: bool, unpaid_days: int) -> str:
     return "arrears" if unpaid_days > 0 else "occupied"
 
 
-def read_csv(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+# A text cell a spreadsheet would run: `=`, `@`, or a sign that does not start a number
+# (a phone number like +62 812-3456 is data; `+A1`, `-2+3` are formulas).
+_NUMBER_LIKE = re.compile(r"[+-][\d\s().-]*")
+
+
+class CsvError(ValueError):
+    """The file cannot be read as CSV; `line` is where the reader stopped."""
+
+    def __init__(self, line: int, detail: str):
+        super().__init__(detail)
+        self.line = line
+
+
+def decode_csv(data: bytes) -> str | None:
+    """The text of an uploaded CSV file (UTF-8, a byte-order mark allowed), or None when
+    it is not UTF-8 text: latin-1 or UTF-16 files, binary junk (a NUL byte is never text)."""
+    if b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def is_formula(value: str) -> bool:
+    if not value:
+        return False
+    if value[0] in "=@":
+        return True
+    return value[0] in "+-" and not _NUMBER_LIKE.fullmatch(value)
+
+
+def read_csv(
+    text: str, max_rows: int | None = None
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The header (lower-cased) and every non-empty row with its line number in the file.
 
-    Accepts comma or semicolon separators (spreadsheets in Indonesian locales write ';').
+    Accepts comma or semicolon separators (spreadsheets in Indonesian locales write ';')
+    and any line ends. A row is marked `__extra__` with more values than the header,
+    `__missing__` with fewer, `__formula__` (the column names) with cells that start like a
+    formula. At most `max_rows + 1` rows are read, so the caller can tell a file too long.
+    Raises CsvError for what the csv reader cannot read (an unclosed quote, a huge cell).
     """
     import csv
     import io
@@ -73,19 +112,30 @@ def read_csv(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: list[str] = []
     rows: list[tuple[int, dict[str, str]]] = []
-    for values in reader:
-        if not header:
-            header = [v.strip().lower() for v in values]
-            continue
-        if not any(v.strip() for v in values):
-            continue
-        row = {
-            name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)
-        }
-        if len(values) > len(header):
-            row["__extra__"] = "1"
-        rows.append((reader.line_num, row))
+    try:
+        for values in reader:
+            if not header:
+                header = [v.strip().lower() for v in values]
+                continue
+            if not any(v.strip() for v in values):
+                continue
+            row = {
+                name: (values[i].strip() if i < len(values) else "")
+                for i, name in enumerate(header)
+            }
+            if len(values) > len(header):
+                row["__extra__"] = "1"
+            elif len(values) < len(header):
+                row["__missing__"] = "1"
+            formulas = [name for name in header if is_formula(row.get(name, ""))]
+            if formulas:
+                row["__formula__"] = ", ".join(formulas)
+            rows.append((reader.line_num, row))
+            if max_rows is not None and len(rows) > max_rows:
+                break
+    except csv.Error as error:
+        raise CsvError(reader.line_num or 1, str(error)) from error
     return header, rows

@@ -279,6 +279,47 @@ class ImportRejectedError(DomainError):
         self.problems = problems
 
 
+# Rows an import file may have unless told otherwise (config IMPORT_MAX_ROWS).
+IMPORT_MAX_ROWS = 10_000
+
+
+def read_import(text: str, max_rows: int) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and rows of an import file, or ImportRejectedError when it cannot be
+    read as CSV or has more than `max_rows` rows."""
+    try:
+        header, rows = rules.read_csv(text, max_rows=max_rows)
+    except rules.CsvError as error:
+        reason = _("not a readable CSV line (a quote left open, or a cell far too long)")
+        raise ImportRejectedError(
+            _("Nothing was imported: the file is not a readable CSV file."), [(error.line, reason)]
+        ) from error
+    if len(rows) > max_rows:
+        message = _("Nothing was imported: the file has more than %(n)d rows.", n=max_rows)
+        raise ImportRejectedError(
+            message,
+            [(rows[-1][0], _("split the file into files of at most %(n)d rows", n=max_rows))],
+        )
+    return header, rows
+
+
+def row_shape_problems(row: dict[str, str]) -> list[str]:
+    """What is wrong with a row's shape: the count of its values, formula cells."""
+    reasons = []
+    if row.get("__extra__"):
+        reasons.append(_("more values than columns"))
+    if row.get("__missing__"):
+        reasons.append(_("fewer values than columns"))
+    if row.get("__formula__"):
+        reasons.append(
+            _(
+                "%(columns)s starts like a spreadsheet formula (= + - @): save the values, "
+                "not the formulas",
+                columns=row["__formula__"],
+            )
+        )
+    return reasons
+
+
 def _stall_code_message(problem: str) -> str:
     return {
         "empty": _("Give the stall a code."),
@@ -382,14 +423,20 @@ STALL_OPTIONAL = ("hall", "block", "area_m2", "status")
 
 
 def import_stalls(
-    actor, text: str, now: datetime, *, hall: Hall | None = None, hall_ids=None
+    actor,
+    text: str,
+    now: datetime,
+    *,
+    hall: Hall | None = None,
+    hall_ids=None,
+    max_rows: int = IMPORT_MAX_ROWS,
 ) -> list[Stall]:
     """Create every stall of a CSV file, or none: every bad row is reported with its line.
 
     Columns: hall (unless the file is for one hall), code, block, class, area_m2, status.
     `hall_ids` limits which halls the file may name (None: any hall).
     """
-    header, rows = rules.read_csv(text)
+    header, rows = read_import(text, max_rows)
     needed = list(STALL_COLUMNS) + ([] if hall else ["hall"])
     absent = [c for c in needed if c not in header]
     if absent:
@@ -455,8 +502,7 @@ def import_stalls(
         status = row.get("status", "").strip().lower() or "available"
         if status not in STALL_STATUSES:
             reasons.append(_("unknown status %(value)s", value=status))
-        if row.get("__extra__"):
-            reasons.append(_("more values than columns"))
+        reasons.extend(row_shape_problems(row))
         block = row.get("block", "").strip().upper()
         if len(block) > 20:
             reasons.append(_("a block has at most 20 characters"))

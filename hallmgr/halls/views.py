@@ -1,7 +1,7 @@
 """The stall registry of a hall: list, map, stall pages, create, edit, status, CSV import."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,14 +12,13 @@ from hallmgr.core.forms import options
 from hallmgr.core.labels import STALL_STATUS_LABELS
 from hallmgr.core.web import form_error
 from hallmgr.extensions import db
-from hallmgr.halls import queries, services
+from hallmgr.halls import queries, rules, services
 from hallmgr.halls.forms import ImportForm, StallForm, StallStatusForm
 from hallmgr.halls.models import Hall, Stall, StallClass
 
 bp = Blueprint("halls", __name__, url_prefix="/halls")
 
 READERS = ("admin", "office", "manager")
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 def _stall_or_404(stall_id: int) -> Stall:
@@ -172,16 +171,22 @@ def stall_status(stall_id: int):
 
 
 def read_upload(form) -> str | None:
-    """The uploaded file's text, or None with an error on the form."""
-    data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        form.file.errors.append(_("The file is too large (at most 2 MB)."))
-        return None
+    """The uploaded file's text, or None with an error on the form. Reads no more than
+    IMPORT_MAX_BYTES + 1 bytes of it."""
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    upload = form.file.data
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        form.file.errors.append(_("Save the file as CSV in UTF-8."))
+        data = upload.read(limit + 1)
+    finally:
+        upload.close()  # a large upload sits in a temporary file: free it now
+    if len(data) > limit:
+        size = f"{limit / (1024 * 1024):.3g} MB"
+        form.file.errors.append(_("The file is too large (at most %(size)s).", size=size))
         return None
+    text = rules.decode_csv(data)
+    if text is None:
+        form.file.errors.append(_("Save the file as CSV in UTF-8."))
+    return text
 
 
 @bp.route("/<code>/stalls/import", methods=["GET", "POST"])
@@ -195,7 +200,12 @@ def stall_import(code: str):
         if text is not None:
             try:
                 created = services.import_stalls(
-                    current_user, text, utcnow(), hall=hall, hall_ids={hall.id}
+                    current_user,
+                    text,
+                    utcnow(),
+                    hall=hall,
+                    hall_ids={hall.id},
+                    max_rows=current_app.config["IMPORT_MAX_ROWS"],
                 )
             except services.ImportRejectedError as error:
                 form.form_errors.append(error.message)

@@ -123,6 +123,18 @@ def test_search_by_name_owner_nik_phone_or_stall(
     assert rows[budi] == "JP08 C-09"
 
 
+def test_search_shows_and_finds_only_stalls_of_the_users_halls(
+    db, make_hall, make_stall, make_business, make_assignment
+):
+    mine, theirs = make_hall(code="JP11"), make_hall(code="JP12")
+    budi = make_business(name="Batik Lasem")
+    make_assignment(make_stall(theirs, code="D-04"), budi, date(2026, 8, 1))
+    rows = dict(services.search_businesses("Lasem", TODAY, hall_ids={mine.id}))
+    assert rows[budi] == ""  # the business is in the registry; its stall elsewhere is not
+    assert services.search_businesses("JP12 D-04", TODAY, hall_ids={mine.id}) == []
+    assert dict(services.search_businesses("Lasem", TODAY))[budi] == "JP12 D-04"
+
+
 # The waiting list ---------------------------------------------------------------
 
 
