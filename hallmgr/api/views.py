@@ -79,11 +79,37 @@ def validate(schema_name: str, data) -> None:
         raise InvalidInput(_("Some fields are not valid."), fields)
 
 
+def _unstorable(node, path: str = "") -> str | None:
+    """The path of a text no database can store: a NUL (PostgreSQL refuses it) or half of
+    a UTF-16 surrogate pair (not UTF-8 at all). No person types either."""
+    if isinstance(node, str):
+        if "\x00" in node or any("\ud800" <= ch <= "\udfff" for ch in node):
+            return path or "body"
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            found = _unstorable(key, path or "body") or _unstorable(
+                value, f"{path}.{key}" if path else str(key)
+            )
+            if found:
+                return found
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found = _unstorable(value, f"{path}.{index}" if path else str(index))
+            if found:
+                return found
+    return None
+
+
 def json_body(schema_name: str) -> dict:
     """The request's JSON object, checked against its OpenAPI schema."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise InvalidInput(_("Send a JSON object."))
+    field = _unstorable(data)
+    if field:
+        raise InvalidInput(
+            _("Some fields are not valid."), {field: _("Contains a character that is not text.")}
+        )
     validate(schema_name, data)
     return data
 

@@ -121,3 +121,13 @@ def test_assignment_refusals(api_as, make_hall, make_stall, make_business, make_
     collector = api_as("collector", [mine])
     assert error_of(collector.post("/assignments", json={**body, "start_date": back}), 403)
     assert count_rows(Assignment) == 1
+
+
+def test_text_no_database_can_store_is_400_not_500(api_as):
+    api = api_as("manager")
+    for bad in ("Warung\x00", "Warung \ud800"):
+        error = error_of(api.post("/businesses", json=business_json(kecamatan_code=bad)), 400)
+        assert set(error["fields"]) == {"kecamatan_code"}
+    error = error_of(api.post("/businesses", json={**business_json(), "x\x00": 1}), 400)
+    assert error["fields"]
+    assert count_rows(Business) == 0
