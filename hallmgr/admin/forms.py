@@ -1,7 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -11,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from hallmgr.core.forms import options
+from hallmgr.core.forms import DayField, options
 from hallmgr.core.labels import CLOSURE_KIND_LABELS, HALL_STATUS_LABELS, ROLE_LABELS, WEEKDAY_LABELS
 
 
@@ -82,7 +81,7 @@ class StallClassForm(FlaskForm):
 
 
 class TariffForm(FlaskForm):
-    effective_from = DateField(_l("In force from"), validators=[InputRequired()])
+    effective_from = DayField(_l("In force from"), validators=[InputRequired()])
     daily_rate = IntegerField(
         _l("Daily rate (rupiah)"),
         validators=[
@@ -110,8 +109,8 @@ class TariffEditForm(FlaskForm):
 
 class ClosureForm(FlaskForm):
     hall_id = SelectField(_l("Hall"), coerce=int)
-    start_date = DateField(_l("From"), validators=[InputRequired()])
-    end_date = DateField(_l("Until"), validators=[InputRequired()])
+    start_date = DayField(_l("From"), validators=[InputRequired()])
+    end_date = DayField(_l("Until"), validators=[InputRequired()])
     kind = SelectField(_l("Kind"), choices=options(CLOSURE_KIND_LABELS.items()))
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
 

@@ -13,6 +13,7 @@ from hallmgr.assignments.models import Assignment
 from hallmgr.auth.policy import ALL_ROLES, allow, allow_token, public, scope_filter
 from hallmgr.core.days import market_today
 from hallmgr.core.errors import DomainError
+from hallmgr.core.forms import FIRST_DAY, LAST_DAY
 from hallmgr.extensions import csrf, db
 from hallmgr.halls.models import Hall, Region, Stall
 
@@ -112,10 +113,6 @@ def json_body(schema_name: str) -> dict:
         )
     validate(schema_name, data)
     return data
-
-
-# The dates a query may ask about: the calendar's arithmetic stays far from year 1 and 9999.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def query_date(name: str, default):

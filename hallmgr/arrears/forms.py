@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField
+from wtforms import IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from hallmgr.arrears.labels import BUCKET_LABELS, LEVEL_LABELS
-from hallmgr.core.forms import options
+from hallmgr.core.forms import DayField, options
 
 
 class ArrearsFilterForm(FlaskForm):
@@ -13,7 +13,7 @@ class ArrearsFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    as_of = DateField(_l("As of"), validators=[Optional()])
+    as_of = DayField(_l("As of"), validators=[Optional()])
     region = SelectField(_l("Region"), validators=[Optional()])
     hall = SelectField(_l("Hall"), validators=[Optional()])
     bucket = SelectField(

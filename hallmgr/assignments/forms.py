@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from hallmgr.core.forms import DayField
 
 
 class AssignForm(FlaskForm):
@@ -11,8 +13,8 @@ class AssignForm(FlaskForm):
         description=_l("The owner's NIK (16 digits) or the business's registry number."),
         validators=[DataRequired(), Length(max=30)],
     )
-    start_date = DateField(_l("Start date"), validators=[InputRequired()])
-    end_date = DateField(_l("End date (optional)"), validators=[Optional()])
+    start_date = DayField(_l("Start date"), validators=[InputRequired()])
+    end_date = DayField(_l("End date (optional)"), validators=[Optional()])
     backdate_reason = TextAreaField(
         _l("Reason for a start date in the past"), validators=[Optional(), Length(max=500)]
     )
@@ -26,6 +28,6 @@ class AssignForm(FlaskForm):
 
 
 class EndForm(FlaskForm):
-    end_date = DateField(_l("Last day"), validators=[InputRequired()])
+    end_date = DayField(_l("Last day"), validators=[InputRequired()])
     reason = SelectField(_l("Reason"))
     note = TextAreaField(_l("Details"), validators=[Optional(), Length(max=500)])

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from hallmgr.core.forms import options
+from hallmgr.core.forms import DayField, options
 from hallmgr.core.labels import BUSINESS_STATUS_LABELS
 
 
@@ -41,8 +41,8 @@ class OfferForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    start_date = DateField(_l("Start date"), validators=[InputRequired()])
-    end_date = DateField(_l("End date (optional)"), validators=[Optional()])
+    start_date = DayField(_l("Start date"), validators=[InputRequired()])
+    end_date = DayField(_l("End date (optional)"), validators=[Optional()])
     backdate_reason = TextAreaField(
         _l("Reason for a start date in the past"), validators=[Optional(), Length(max=500)]
     )

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from hallmgr.core.forms import options
+from hallmgr.core.forms import DayField, options
 from hallmgr.core.labels import METHOD_LABELS
 
 
@@ -48,8 +47,8 @@ class VoidForm(FlaskForm):
 
 
 class WaiverForm(FlaskForm):
-    start = DateField(_l("First day"), validators=[InputRequired()])
-    end = DateField(_l("Last day"), validators=[InputRequired()])
+    start = DayField(_l("First day"), validators=[InputRequired()])
+    end = DayField(_l("Last day"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
 

@@ -57,6 +57,15 @@ def test_bad_filters_are_ignored_with_a_message_not_a_500(client, login_as, db):
     assert 'class="invalid-feedback' in response.get_data(as_text=True)
 
 
+def test_a_date_out_of_the_calendar_is_refused_with_a_message(client, login_as, db):
+    login_as("office")
+    for path in ("/arrears/", "/arrears/export.csv", "/arrears/export.pdf"):
+        response = client.get(path + "?as_of=0001-01-01")
+        assert response.status_code == 200, path
+    page = client.get("/arrears/?as_of=0001-01-01").get_data(as_text=True)
+    assert "Pilih tanggal dari 2000-01-01 sampai 2099-12-31." in page
+
+
 def test_a_manager_sees_only_their_halls(
     client, login_as, make_hall, make_stall, make_business, make_assignment
 ):
