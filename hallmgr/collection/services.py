@@ -232,7 +232,14 @@ def record_payment(
         request_hash=fingerprint,
     )
     payment.days = [
-        PaymentDay(stall_id=stall.id, day=p.day, rate=p.rate, void=False) for p in chosen
+        PaymentDay(
+            stall_id=stall.id,
+            assignment_id=payment.assignment_id,
+            day=p.day,
+            rate=p.rate,
+            void=False,
+        )
+        for p in chosen
     ]
     try:
         with db.session.begin_nested():
