@@ -23,7 +23,6 @@ def bench_config(url: str):
     class BenchConfig(Config):
         SQLALCHEMY_DATABASE_URI = url
         SECRET_KEY = "bench-secret-not-for-production"
-        WTF_CSRF_ENABLED = False  # the benchmarks sign in with a plain form post
         RATELIMIT_ENABLED = False
 
     return BenchConfig

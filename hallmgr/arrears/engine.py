@@ -228,19 +228,24 @@ class _Inputs:
 def _collect(result) -> tuple[_Inputs, object]:
     """Read the rows of the inputs; return them with the iterator left on the ROW rows."""
     inputs = _Inputs({}, [], [], [], {})
-    rows = iter(result)
+    paid = inputs.paid
+    rows = iter(result.tuples())
     for r in rows:
-        k = r.k
-        if k == TARIFF:
-            inputs.tariffs.setdefault(r.i1, []).append((r.d1, r.i2))
-        elif k == CLOSURE:
-            inputs.closures.append((r.i1, r.d1, r.d2))
-        elif k == WAIVER:
-            inputs.waivers.append((r.i1, r.d1))
+        k = r[0]
+        if k == PAID:
+            blocks = paid.get(r[1])
+            if blocks is None:
+                paid[r[1]] = blocks = []
+            blocks.append((r[2], r[3]))
         elif k == ASSIGNMENT:
-            inputs.assignments.append(r)
-        elif k == PAID:
-            inputs.paid.setdefault(r.i1, []).append((int(r.i2), int(r.i3)))
+            # id, stall, hall, class, open days, start, end
+            inputs.assignments.append((r[1], r[2], r[3], r[4], r[5], r[7], r[8]))
+        elif k == TARIFF:
+            inputs.tariffs.setdefault(r[1], []).append((r[7], r[2]))
+        elif k == CLOSURE:
+            inputs.closures.append((r[1], r[7], r[8]))
+        elif k == WAIVER:
+            inputs.waivers.append((r[1], r[7]))
         else:
             return inputs, _chain(r, rows)
     return inputs, iter(())
@@ -272,7 +277,7 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
     assignments = inputs.assignments
     if not assignments:
         return {}
-    first = min(r.d1 for r in assignments)
+    first = min(r[5] for r in assignments)
     if first > until:
         return {}
     cal = _Calendar(first, until)
@@ -303,7 +308,8 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
     for assignment_id, blocks in inputs.paid.items():
         mask = 0
         for blk, bits in blocks:
-            shift = blk * BLOCK - cal.base
+            shift = int(blk) * BLOCK - cal.base
+            bits = int(bits)
             mask |= bits << shift if shift >= 0 else bits >> -shift
         paid[assignment_id] = mask
 
@@ -311,8 +317,7 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
     templates: dict[tuple[int, int], int] = {}
     weekly: dict[int, int] = {}
     out: dict[int, Owed] = {}
-    for r in assignments:
-        assignment_id, stall_id, hall_id, class_id, open_days = r.i1, r.i2, r.i3, r.i4, r.i5
+    for assignment_id, stall_id, hall_id, class_id, open_days, start, end in assignments:
         key = (hall_id, class_id)
         template = templates.get(key)
         if template is None:
@@ -323,8 +328,8 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
                 priced |= mask
             template = weekly[open_days] & priced & ~province & ~closed.get(hall_id, 0)
             templates[key] = template
-        end = until if r.d2 is None else min(r.d2, until)
-        due = template & cal.span(r.d1, end) & ~waived.get(stall_id, 0)
+        last = until if end is None else min(end, until)
+        due = template & cal.span(start, last) & ~waived.get(stall_id, 0)
         unpaid = due & ~paid.get(assignment_id, 0)
         if not unpaid:
             continue

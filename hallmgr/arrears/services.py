@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -135,6 +136,30 @@ def _described(as_of: date, scope: engine.Scope):
     )
 
 
+class _Row(NamedTuple):
+    """A ROW of the engine's statement (engine.SLOTS)."""
+
+    k: int
+    i1: int
+    i2: int
+    i3: int
+    i4: int
+    i5: int | None
+    i6: int | None
+    d1: date | None
+    d2: date | None
+    d3: date | None
+    t1: str
+    t2: str
+    t3: str
+    t4: str
+    t5: str
+    t6: str
+    t7: str
+    t8: str
+    t9: str | None
+
+
 def _wanted(row: ArrearsRow, flt: ArrearsFilter) -> bool:
     if flt.bucket and row.bucket != flt.bucket:
         return False
@@ -158,6 +183,7 @@ def iter_arrears_rows(
         as_of - timedelta(days=1), scope, _described(as_of, scope), chunk=chunk
     )
     for r in rows:
+        r = _Row(*r)
         o = owed.get(r.i1)
         if o is None:
             continue
@@ -384,7 +410,7 @@ def credits(assignments: list[Assignment], as_of: date) -> dict[int, list[Credit
         .join(Assignment, Assignment.id == Payment.assignment_id)
         .where(
             Payment.assignment_id.in_([x.id for x in assignments]),
-            PaymentDay.void.is_(False),
+            PaymentDay.void == sa.false(),
             sa.or_(
                 PaymentDay.day < Assignment.start_date,
                 sa.and_(Assignment.end_date.is_not(None), PaymentDay.day > Assignment.end_date),
