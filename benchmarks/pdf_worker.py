@@ -1,5 +1,6 @@
 """One export of the arrears list PDF with synthetic rows, streamed from a generator;
-prints a JSON line: seconds, pages, PDF size, peak resident memory of this process."""
+prints a JSON line: wall and CPU seconds, pages, PDF size, peak resident memory of this
+process."""
 
 import json
 import resource
@@ -54,9 +55,12 @@ def main() -> None:
         place_date="Jakarta, 30 Maret 2026",
     )
     with app.test_request_context("/"):
+        before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         data = render_arrears_list(rows(count), header)
         seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     from pypdf import PdfReader
 
@@ -66,6 +70,7 @@ def main() -> None:
             {
                 "rows": count,
                 "seconds": round(seconds, 3),
+                "cpu_seconds": round(cpu, 3),
                 "pages": pages,
                 "pdf_mb": round(len(data) / 1e6, 2),
                 "peak_rss_mb": round(peak, 1),

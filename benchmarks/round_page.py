@@ -46,70 +46,69 @@ def run(ctx) -> list[dict]:
             engine = db.engine
             db.session.remove()
         # Requests run outside any app context, as on a server (each gets its own `g`).
-        if True:
 
-            def page(code, app=app):
-                client = _client_for(app, code)
+        def page(code, app=app):
+            client = _client_for(app, code)
 
-                def get():
-                    response = client.get(f"/collection/{code}/round")
-                    assert response.status_code == 200, (code, response.status_code)
-                    return response
+            def get():
+                response = client.get(f"/collection/{code}/round")
+                assert response.status_code == 200, (code, response.status_code)
+                return response
 
-                return get
+            return get
 
-            get_big = page(big[0])
-            seconds, runs = median_seconds(get_big, ctx.runs * 3, warmup=2)
-            html = get_big().get_data()
-            n_big, _ = count_statements(engine, get_big)
-            n_small, _ = count_statements(engine, page(small[0]))
-            extra = {
-                "hall": big[0],
-                "stalls": big[1],
-                "html_bytes": len(html),
-                "statements": n_big,
-                "statements_smallest_hall": n_small,
-                "smallest_hall_stalls": small[1],
-                "runs": [round(t, 4) for t in runs],
-            }
-            out.append(
-                figure(
-                    "Round page, server time",
-                    database.label,
-                    "≤ 50 ms (median)",
-                    seconds * 1000,
-                    "ms",
-                    seconds <= 0.050,
-                    None,
-                    **extra,
-                )
+        get_big = page(big[0])
+        seconds, runs = median_seconds(get_big, ctx.runs * 3, warmup=2)
+        html = get_big().get_data()
+        n_big, _ = count_statements(engine, get_big)
+        n_small, _ = count_statements(engine, page(small[0]))
+        extra = {
+            "hall": big[0],
+            "stalls": big[1],
+            "html_bytes": len(html),
+            "statements": n_big,
+            "statements_smallest_hall": n_small,
+            "smallest_hall_stalls": small[1],
+            "runs": [round(t, 4) for t in runs],
+        }
+        out.append(
+            figure(
+                "Round page, server time",
+                database.label,
+                "≤ 50 ms (median)",
+                seconds * 1000,
+                "ms",
+                seconds <= 0.050,
+                None,
+                **extra,
             )
-            out.append(
-                figure(
-                    "Round page, HTML size",
-                    database.label,
-                    "≤ 100 KB",
-                    len(html) / 1024,
-                    "KB",
-                    len(html) <= 100 * 1024,
-                    None,
-                    hall=big[0],
-                    stalls=big[1],
-                )
+        )
+        out.append(
+            figure(
+                "Round page, HTML size",
+                database.label,
+                "≤ 100 KB",
+                len(html) / 1024,
+                "KB",
+                len(html) <= 100 * 1024,
+                None,
+                hall=big[0],
+                stalls=big[1],
             )
-            out.append(
-                figure(
-                    "Round page, statements (largest vs smallest hall)",
-                    database.label,
-                    "same count",
-                    n_big,
-                    "statements",
-                    n_big == n_small,
-                    n_big / n_small,
-                    hall=big[0],
-                    stalls=big[1],
-                    smallest_hall_stalls=small[1],
-                )
+        )
+        out.append(
+            figure(
+                "Round page, statements (largest vs smallest hall)",
+                database.label,
+                "same count",
+                n_big,
+                "statements",
+                n_big == n_small,
+                n_big / n_small,
+                hall=big[0],
+                stalls=big[1],
+                smallest_hall_stalls=small[1],
             )
-            engine.dispose()
+        )
+        engine.dispose()
     return out
