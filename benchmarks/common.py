@@ -1,6 +1,7 @@
 """What the benchmarks share: the databases of the synthetic province, apps bound to
 them, medians of repeated runs, and figures."""
 
+import json
 import os
 import statistics
 import time
@@ -77,8 +78,47 @@ def _recreate_pg(url: str) -> None:
     admin.dispose()
 
 
-def build(dialect: str, stalls: int, days: int, today: date, suffix: str = "") -> Database:
-    """A fresh database with the synthetic province (flask bench-data), migrated to head."""
+def _existing(dialect: str, url: str, stalls: int, days: int, today: date) -> Database | None:
+    """The province built today at `url` with this many stalls, if it is there."""
+    from hallmgr.bench.data import Summary
+
+    if dialect == "sqlite" and not Path(url.removeprefix("sqlite:///")).exists():
+        return None
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            counts = {}
+            for name in ("halls", "stalls", "assignments", "payments", "payment_days"):
+                counts[name] = conn.scalar(sa.text(f"SELECT COUNT(*) FROM {name}"))  # noqa: S608
+            latest = conn.scalar(sa.text("SELECT MAX(business_day) FROM payments"))
+    except sa.exc.DBAPIError:
+        return None
+    finally:
+        engine.dispose()
+    if isinstance(latest, str):
+        latest = date.fromisoformat(latest)
+    if counts["stalls"] != stalls or latest is None or (today - latest).days > 1:
+        return None
+    note = _note(url)
+    if note.exists():
+        built = json.loads(note.read_text())
+        if built.get("stalls") == stalls:
+            return Database(dialect, url, stalls, days, built["summary"], built["build_seconds"])
+    summary = Summary(
+        halls=counts["halls"],
+        stalls=counts["stalls"],
+        assignments=counts["assignments"],
+        payments=counts["payments"],
+        paid_days=counts["payment_days"],
+    )
+    return Database(dialect, url, stalls, days, vars(summary), 0.0)
+
+
+def build(
+    dialect: str, stalls: int, days: int, today: date, suffix: str = "", reuse: bool = False
+) -> Database:
+    """A fresh database with the synthetic province (flask bench-data), migrated to head;
+    with `reuse`, one already built there with as many stalls is kept."""
     from flask_migrate import upgrade
 
     from hallmgr.bench.data import generate
@@ -87,11 +127,15 @@ def build(dialect: str, stalls: int, days: int, today: date, suffix: str = "") -
     if dialect == "sqlite":
         WORKDIR.mkdir(parents=True, exist_ok=True)
         path = WORKDIR / f"bench{'_' + suffix if suffix else ''}.sqlite3"
-        for old in WORKDIR.glob(path.name + "*"):
-            old.unlink()
         url = f"sqlite:///{path}"
     else:
         url = _pg_url(suffix)
+    if reuse and (found := _existing(dialect, url, stalls, days, today)) is not None:
+        return found
+    if dialect == "sqlite":
+        for old in WORKDIR.glob(path.name + "*"):
+            old.unlink()
+    else:
         _recreate_pg(url)
     started = time.perf_counter()
     app = make_app(url)
@@ -105,9 +149,22 @@ def build(dialect: str, stalls: int, days: int, today: date, suffix: str = "") -
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")
         db.engine.dispose()
-    return Database(
+    database = Database(
         dialect, url, stalls, days, vars(summary), round(time.perf_counter() - started, 1)
     )
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    _note(url).write_text(
+        json.dumps(
+            {"stalls": stalls, "summary": database.summary, "build_seconds": database.build_seconds}
+        )
+    )
+    return database
+
+
+def _note(url: str) -> Path:
+    """Where build() notes what it made at `url` (generator summary and time)."""
+    name = sa.engine.make_url(url).database or "db"
+    return WORKDIR / f"built-{Path(name).name}.json"
 
 
 def median_seconds(work, runs: int, warmup: int = 1) -> tuple[float, list[float]]:

@@ -72,8 +72,8 @@ def markdown(results: dict) -> str:
     for label, p in results["province"].items():
         lines.append(
             f"| {label} | {p['stalls']:,} | {p['days']} | {p['halls']} | {p['assignments']:,} | "
-            f"{p['payments']:,} | {p['paid_days']:,} | {p['due_days']:,} | {p['size_mb']} MB | "
-            f"{p['build_seconds']} s |"
+            f"{p['payments']:,} | {p['paid_days']:,} | {_fmt(p.get('due_days') or None)} | "
+            f"{p['size_mb']} MB | {_fmt(p['build_seconds'] or None, 's')} |"
         )
     lines += [
         "",
@@ -95,7 +95,9 @@ def markdown(results: dict) -> str:
                 f"- Arrears, {f['database']}: {f['rows']:,} businesses in arrears, "
                 f"{f['unpaid_days']:,} unpaid days, Rp{f['amount']:,} over {f['paid_days']:,} paid "
                 f"days; the whole list (names included) {_fmt(f['measured'], 's')} in "
-                f"{f['statements']} statement(s); the engine alone {_fmt(f['engine_seconds'], 's')}; "
+                f"{f['statements']} statement(s) (CPU of this process "
+                f"{_fmt(f['cpu_seconds'], 's')}); the engine alone "
+                f"{_fmt(f['engine_seconds'], 's')}; "
                 f"the hand-written baseline statement {_fmt(f['baseline_seconds'], 's')} "
                 "(it reads and groups every valid paid day joined to its payment, and "
                 "computes no due day: a floor)."
@@ -112,7 +114,9 @@ def markdown(results: dict) -> str:
             lines.append(
                 f"- Arrears PDF, {f['rows']:,} rows: {f['pages']:,} pages, {f['pdf_mb']} MB, "
                 f"peak resident memory of the exporting process {f['peak_rss_mb']} MB "
-                "(interpreter and app included)."
+                "(interpreter and app included); CPU seconds per run "
+                f"{f['runs']}, wall seconds {f['wall_runs']} (the difference is other "
+                "work on this shared machine)."
             )
     if results.get("growth"):
         lines += [

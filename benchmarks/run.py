@@ -5,7 +5,8 @@ benchmark module in BENCHMARKS, write docs/BENCHMARKS.md and docs/benchmarks.jso
         [--only arrears,round_page] [--reuse]
 
 --only re-runs some modules and keeps the other figures of docs/benchmarks.json;
---reuse keeps the databases of the last run instead of building them again.
+--reuse keeps the databases of the last run instead of building them again; a database
+built the same day with the same number of stalls is kept anyway unless --fresh.
 PostgreSQL: BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/hallmgr_bench);
 the database is dropped and created again. SQLite files go to BENCH_WORKDIR.
 """
@@ -52,6 +53,7 @@ def main(argv=None) -> int:
     parser.add_argument("--growth", default="1000,10000,30000")
     parser.add_argument("--only", default="")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--fresh", action="store_true")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -64,7 +66,9 @@ def main(argv=None) -> int:
     else:
         for dialect in ("sqlite", "postgresql"):
             print(f"building {args.stalls} stalls × {args.days} days on {dialect} …", flush=True)
-            ctx.databases[dialect] = common.build(dialect, args.stalls, args.days, ctx.today)
+            ctx.databases[dialect] = common.build(
+                dialect, args.stalls, args.days, ctx.today, reuse=not args.fresh
+            )
             print(f"  {ctx.databases[dialect].summary} in {ctx.databases[dialect].build_seconds} s")
         common.WORKDIR.mkdir(parents=True, exist_ok=True)
         state_file.write_text(json.dumps([vars(d) for d in ctx.databases.values()]))
