@@ -1,6 +1,6 @@
 """One export of the arrears list PDF with synthetic rows, streamed from a generator;
 prints a JSON line: wall and CPU seconds, pages, PDF size, peak resident memory of this
-process."""
+process and how much of it the export added (peak − resident memory just before)."""
 
 import json
 import resource
@@ -40,6 +40,13 @@ def rows(count: int):
         )
 
 
+def _rss_mb() -> float:
+    """Resident memory of this process now, from /proc (Linux)."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
 def main() -> None:
     count = int(sys.argv[1])
     from hallmgr import create_app
@@ -55,6 +62,7 @@ def main() -> None:
         place_date="Jakarta, 30 Maret 2026",
     )
     with app.test_request_context("/"):
+        rss_before = _rss_mb()
         before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         data = render_arrears_list(rows(count), header)
@@ -74,6 +82,8 @@ def main() -> None:
                 "pages": pages,
                 "pdf_mb": round(len(data) / 1e6, 2),
                 "peak_rss_mb": round(peak, 1),
+                "rss_before_mb": round(rss_before, 1),
+                "export_mb": round(peak - rss_before, 1),
             }
         )
     )

@@ -113,8 +113,9 @@ def markdown(results: dict) -> str:
         elif f["module"] == "benchmarks.pdf" and "pages" in f:
             lines.append(
                 f"- Arrears PDF, {f['rows']:,} rows: {f['pages']:,} pages, {f['pdf_mb']} MB, "
-                f"peak resident memory of the exporting process {f['peak_rss_mb']} MB "
-                "(interpreter and app included); CPU seconds per run "
+                f"the export adds {f['export_mb']} MB at its peak to the app's "
+                f"{f['rss_before_mb']} MB (process peak {f['peak_rss_mb']} MB, "
+                "interpreter and every import included); CPU seconds per run "
                 f"{f['runs']}, wall seconds {f['wall_runs']} (the difference is other "
                 "work on this shared machine)."
             )
