@@ -64,6 +64,8 @@ def markdown(results: dict) -> str:
         " (the machine is shared: every ratio is taken in the same run).",
         f"Whole run: {results['seconds'] / 60:.1f} minutes. Each time is the median of several runs.",
         "",
+        *[f"- {note}" for note in results.get("notes", [])],
+        "",
         "## The synthetic province",
         "",
         "| database | stalls | days | halls | assignments | payments | paid days | due days | size | built in |",
@@ -90,7 +92,7 @@ def markdown(results: dict) -> str:
         )
     lines += ["", "## Details", ""]
     for f in results["figures"]:
-        if f["module"] == "benchmarks.arrears":
+        if f["module"] == "benchmarks.arrears" and "rows" in f:
             lines.append(
                 f"- Arrears, {f['database']}: {f['rows']:,} businesses in arrears, "
                 f"{f['unpaid_days']:,} unpaid days, Rp{f['amount']:,} over {f['paid_days']:,} paid "
