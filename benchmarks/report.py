@@ -181,11 +181,11 @@ def scaling(results: dict) -> str:
         "",
         "## What grows",
         "",
-        "Every stall that pays adds one payment and one paid day per open day. Over a year "
-        "a stall adds about 280 paid days (85% occupied, most paying daily) and 170 "
-        "payments. The office's province-wide arrears list reads each assignment's valid "
-        "paid days once (from one covering index, in order), so its cost follows the paid "
-        "days, not halls or days on the calendar.",
+        "Every stall that pays adds a paid day per open day it pays for, and a payment per "
+        "visit of the collector (daily payers one a day, others one a week or less). The "
+        "office's province-wide arrears list reads each assignment's valid paid days once "
+        "(from one covering index, in order), so its cost follows the paid days, not halls "
+        "or days on the calendar.",
         "",
     ]
     if pg:
@@ -208,8 +208,9 @@ def scaling(results: dict) -> str:
         lines += [
             "",
             f"Fitted on PostgreSQL: arrears list ≈ {a:.2f} s + {b * 1e6:.2f} µs × paid days; "
-            f"{per_stall_days:.0f} paid days and {per_stall_mb * 1000:.0f} kB of database per "
-            "stall and year of history.",
+            f"per stall and year of history {per_stall_days:.0f} paid days, "
+            f"{last['payments'] / last['stalls']:.0f} payments and "
+            f"{per_stall_mb * 1000:.0f} kB of database.",
             "",
             "## What one PostgreSQL server carries",
             "",
@@ -220,10 +221,12 @@ def scaling(results: dict) -> str:
             f"- **Storage.** About {per_stall_mb * 1000:.0f} kB per stall and year: "
             f"100,000 stalls for 5 years ≈ {per_stall_mb * 100_000 * 5 / 1000:.0f} GB, "
             "well within one server.",
-            "- **Payments.** One payment per paying stall and open day: 100,000 stalls make "
-            "about 85,000 payments a day, on average 1 a second and perhaps 20 a second in "
-            "the morning peak. The payment-write benchmark (benchmarks/http.py) measures "
-            "the write throughput; it is far above this.",
+            f"- **Payments.** {last['payments'] / last['stalls']:.0f} payments per stall and "
+            f"year: 100,000 stalls make about "
+            f"{last['payments'] / last['stalls'] * 100_000 / 365:,.0f} payments a day, under "
+            "one a second on average and a few tens a second in the morning peak. The "
+            "payment-write benchmark over HTTP (benchmarks/http.py, added separately) "
+            "measures the throughput to compare with.",
             "- **The round page** reads one hall (a fixed number of statements whatever its "
             "size) and does not grow with the province.",
             "",
@@ -241,12 +244,13 @@ def scaling(results: dict) -> str:
         "lag. Route them (the `office` role's pages, `flask arrears` exports) to streaming "
         "replicas; collectors' and managers' writes stay on the primary. Replicas scale "
         "the reports linearly with their number.",
-        "2. **Partition `payment_days` by period.** Range-partition on `day_number` "
-        "(a year a partition, aligned to the engine's 62-day blocks is not needed: blocks "
-        "never straddle a query bound). The engine's statement reads `day_number <= "
-        "until`, so old partitions are pruned for the round page and for recent windows, "
-        "vacuum and index maintenance stay per partition, and whole years can be detached "
-        "to archive storage once their assignments have ended.",
+        "2. **Partition `payment_days` by period.** Range-partition on `day_number`, a "
+        "partition a year, each with its own block index. Vacuum and index maintenance "
+        "stay per partition and whole years can be detached to archive storage once every "
+        "assignment that paid in them has ended. The engine's statement bounds "
+        "`day_number` from above (`<= until`); bounding it from below as well, by the "
+        "earliest start among the assignments in scope, lets a hall's round page and "
+        "recent assignments skip the old partitions.",
         "3. **Bound the history read per assignment.** An assignment's arrears need its paid "
         "days since its start; for stalls held for many years that is all their history. "
         "When that dominates, keep per assignment the last day up to which everything is "
