@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := hallmgr
 
-.PHONY: run test lint fmt translations extract-messages screenshots clean soak
+.PHONY: run test lint fmt translations extract-messages screenshots clean soak bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ run: translations
 
 test: translations
 	$(BIN)/pytest -q
+
+# Province-scale benchmarks (issue 8): builds the synthetic province on SQLite and on
+# PostgreSQL (BENCH_PG_URL, default hallmgr_bench at 127.0.0.1), writes docs/BENCHMARKS.md,
+# docs/benchmarks.json and docs/SCALING.md's figures. About 25 minutes on 2 cores.
+bench: translations
+	$(BIN)/python -m benchmarks.run
 
 # Screenshots of the key pages for the README (needs Chromium: apt-get install chromium).
 screenshots: translations

@@ -386,7 +386,14 @@ def _seed_payments(rng, today, assignments, collector_of) -> None:
             business_day=business_day,
         )
         payment.days = [
-            PaymentDay(stall_id=stall_id, day=d.day, rate=d.rate, void=False) for d in days
+            PaymentDay(
+                stall_id=stall_id,
+                assignment_id=assignment_id,
+                day=d.day,
+                rate=d.rate,
+                void=False,
+            )
+            for d in days
         ]
         db.session.add(payment)
     for (hall_id, year), last in seq.items():

@@ -1,8 +1,9 @@
 """The arrears list (daftar tunggakan) and warning letters as PDF. Plain data in, bytes out.
 
-The list is laid out as many small tables (a header row each, so every page starts with
-one), never as one giant table: ReportLab splits a long table by re-measuring it, which
-grows with its length; small tables keep a 10,000-row list fast and bounded.
+The list is laid out as many small blocks of rows (a header row each, so every page
+starts with one), never as one giant table: ReportLab splits a long table by
+re-measuring it, which grows with its length. Each block is drawn directly on the
+canvas (one-line cells, fixed row height), which keeps 10,000 rows within seconds.
 """
 
 from collections.abc import Iterable
@@ -13,7 +14,16 @@ from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Paragraph, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Table,
+    TableStyle,
+)
 
 from hallmgr.arrears.labels import BUCKET_LABELS, LETTER_TITLES, label
 from hallmgr.arrears.services import ArrearsRow, LetterData, Totals
@@ -43,6 +53,77 @@ class ListHeader:
     printed_by: str
     printed_at: str  # already formatted, WIB
     place_date: str
+
+
+HEADER_BG = colors.HexColor("#e8f3ec")
+GRID = colors.HexColor("#9aa5a0")
+ROW_HEIGHT = FONT_SIZE * 1.2 + 4  # leading and 2 pt of padding above and below
+RIGHT_ALIGNED = frozenset({0, 6, 7})  # No., days, amount
+_widths: dict[tuple[str, bool], float] = {}  # right-aligned texts repeat: measure once
+
+
+class RowBlock(Flowable):
+    """A header row and one-line rows under it, ruled like the other tables; split across
+    pages by rows, each part with its own header."""
+
+    def __init__(self, head: list[str], rows: list[list[str]], widths: list[float]):
+        super().__init__()
+        self.head, self.rows, self.widths = head, rows, widths
+        self.width = sum(widths)
+        self.height = ROW_HEIGHT * (len(rows) + 1)
+
+    def wrap(self, avail_width, avail_height):
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        fit = int(avail_height // ROW_HEIGHT) - 1
+        if fit < 1 or fit >= len(self.rows):
+            return []
+        return [
+            RowBlock(self.head, self.rows[:fit], self.widths),
+            RowBlock(self.head, self.rows[fit:], self.widths),
+        ]
+
+    def draw(self):
+        c = self.canv
+        width, height, rh = self.width, self.height, ROW_HEIGHT
+        c.saveState()
+        c.setFillColor(HEADER_BG)
+        c.rect(0, height - rh, width, rh, stroke=0, fill=1)
+        c.setStrokeColor(GRID)
+        c.setLineWidth(0.3)
+        lines = [(0, height - n * rh, width, height - n * rh) for n in range(len(self.rows) + 2)]
+        x = 0.0
+        edges = [0.0]
+        for w in self.widths:
+            x += w
+            edges.append(x)
+        lines += [(e, 0, e, height) for e in edges]
+        c.lines(lines)
+        c.setFillColor(colors.black)
+        text = c.beginText()
+        baseline = rh - 2 - FONT_SIZE  # from a row's top: top padding and the font's size
+        for n, cells in enumerate([self.head, *self.rows]):
+            font = "Helvetica-Bold" if n == 0 else "Helvetica"
+            text.setFont(font, FONT_SIZE, FONT_SIZE * 1.2)
+            y = height - n * rh - baseline - FONT_SIZE + 1.5
+            for col, cell in enumerate(cells):
+                if not cell:
+                    continue
+                if col in RIGHT_ALIGNED:
+                    key = (cell, n == 0)
+                    w = _widths.get(key)
+                    if w is None:
+                        w = _widths[key] = stringWidth(cell, font, FONT_SIZE)
+                    x = edges[col + 1] - 3 - w
+                else:
+                    x = edges[col] + 3
+                text.setTextOrigin(x, y)
+                # _textOut: the cell's text at the origin, without measuring it to move
+                # the cursor (each cell sets its own origin).
+                text._textOut(cell)
+        c.drawText(text)
+        c.restoreState()
 
 
 def _table(rows: list[list], widths: list[float], extra_style: list | None = None) -> Table:
@@ -85,6 +166,13 @@ def render_arrears_list(rows: Iterable[ArrearsRow], header: ListHeader) -> bytes
         if value not in day_cache:
             day_cache[value] = format_day(value)
         return day_cache[value]
+
+    amount_cache: dict[int, str] = {}
+
+    def rupiah(value: int) -> str:
+        if value not in amount_cache:
+            amount_cache[value] = format_rupiah(value)
+        return amount_cache[value]
 
     def fit(text: str, col: int) -> str:
         return fit_text(text, widths[col] - 4, size=FONT_SIZE)
@@ -155,7 +243,7 @@ def render_arrears_list(rows: Iterable[ArrearsRow], header: ListHeader) -> bytes
             Paragraph(f"{first.hall_code} · {first.hall_name} · {first.region_name}", st["heading"])
         )
         for part in chunked(hall_rows, ROWS_PER_TABLE):
-            body = [head]
+            body = []
             for row in part:
                 number += 1
                 totals.add(row)
@@ -168,13 +256,13 @@ def render_arrears_list(rows: Iterable[ArrearsRow], header: ListHeader) -> bytes
                         row.nik_masked,
                         fit(row.phone, 5),
                         str(row.unpaid_days),
-                        format_rupiah(row.amount),
+                        rupiah(row.amount),
                         day(row.oldest_unpaid),
                         day(row.last_payment),
                         label(BUCKET_LABELS, row.bucket),
                     ]
                 )
-            story.append(_table(body, widths))
+            story.append(RowBlock(head, body, widths))
         story.append(
             subtotal_table(_("Subtotal %(hall)s", hall=first.hall_code), totals, "#f3f6f4")
         )

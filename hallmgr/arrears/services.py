@@ -1,8 +1,9 @@
 """Arrears as of a date, the business ledger, and warning letters.
 
-Every figure comes from one set-based statement over dues (see dues.py): the number of
-queries does not grow with halls, stalls or days, and SQLite and PostgreSQL run the same
-SQL (dates are compared with bounds computed in Python, never with date arithmetic in SQL).
+Arrears come from the arrears engine (engine.py: a fixed number of statements and bit
+sets per assignment); the ledger and credits from set-based statements over dues
+(dues.py). The number of queries does not grow with halls, stalls or days, and SQLite
+and PostgreSQL run the same code.
 
 "Valid payments" are the payments not voided now: arrears as of a past date use today's
 state of the receipts, so a later void shows up in every earlier figure too.
@@ -12,11 +13,12 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from hallmgr.arrears import dues, rules
+from hallmgr.arrears import dues, engine, rules
 from hallmgr.arrears.models import WarningLetter
 from hallmgr.assignments.models import Assignment
 from hallmgr.audit.services import record
@@ -76,142 +78,145 @@ def thresholds_from(config) -> tuple[int, int, int, int]:
     )
 
 
-def _bucket_case(oldest, as_of: date):
-    whens = [(oldest >= bound, name) for name, bound in rules.bucket_bounds(as_of)]
-    return sa.case(*whens, else_=sa.literal("90+"))
-
-
-def _level_case(oldest, as_of: date, thresholds):
-    whens = [(oldest < bound, name) for name, bound in rules.level_bounds(as_of, thresholds)]
-    return sa.case(*whens, else_=sa.null())
-
-
-def arrears_query(as_of: date, thresholds: tuple[int, int, int, int], flt: ArrearsFilter):
-    """One SELECT: a row per assignment (business and stall) with arrears before `as_of`."""
-    hall_ids = flt.hall_ids
-    due = dues.due_days(
-        as_of - timedelta(days=1),
-        hall_ids=hall_ids,
+def _scope(flt: ArrearsFilter) -> engine.Scope:
+    conditions = []
+    if flt.region:
+        conditions.append(Hall.region_code == flt.region)
+    if flt.hall:
+        conditions.append(Hall.code == flt.hall)
+    return engine.Scope(
+        hall_ids=flt.hall_ids,
+        hall_condition=sa.and_(*conditions) if conditions else None,
         business_ids=flt.business_ids,
         assignment_ids=flt.assignment_ids,
     )
-    if flt.region or flt.hall:
-        # Narrow the days before they are counted, not after.
-        halls = sa.select(Hall.id)
-        if flt.region:
-            halls = halls.where(Hall.region_code == flt.region)
-        if flt.hall:
-            halls = halls.where(Hall.code == flt.hall)
-        due = due.where(
-            dues.of_halls(Assignment.__table__.c.stall_id, Stall.__table__.c.hall_id.in_(halls))
-        )
-    u = dues.unpaid(due).subquery("u")
-    agg = (
-        sa.select(
-            u.c.assignment_id,
-            sa.func.count().label("unpaid_days"),
-            sa.func.sum(u.c.rate).label("amount"),
-            sa.func.min(u.c.day).label("oldest_unpaid"),
-        )
-        .group_by(u.c.assignment_id)
-        .subquery("agg")
-    )
-    last_pay = (
-        sa.select(
-            Payment.assignment_id,
-            sa.func.max(Payment.business_day).label("last_payment"),
-        )
-        .where(Payment.voided_at.is_(None))
-        .group_by(Payment.assignment_id)
-        .subquery("lp")
-    )
-    bucket = _bucket_case(agg.c.oldest_unpaid, as_of)
-    level = _level_case(agg.c.oldest_unpaid, as_of, thresholds)
-    query = (
-        sa.select(
-            agg.c.assignment_id,
-            Region.code.label("region_code"),
-            Region.name.label("region_name"),
-            Hall.id.label("hall_id"),
-            Hall.code.label("hall_code"),
-            Hall.name.label("hall_name"),
-            Stall.id.label("stall_id"),
-            Stall.code.label("stall_code"),
-            Business.id.label("business_id"),
-            Business.name.label("business_name"),
-            Business.owner_name,
-            Business.nik,
-            Business.phone,
-            agg.c.unpaid_days,
-            agg.c.amount,
-            agg.c.oldest_unpaid,
-            last_pay.c.last_payment,
-            bucket.label("bucket"),
-            level.label("level"),
-        )
-        .select_from(agg)
-        .join(Assignment, Assignment.id == agg.c.assignment_id)
-        .join(Stall, Stall.id == Assignment.stall_id)
-        .join(Hall, Hall.id == Stall.hall_id)
-        .join(Region, Region.code == Hall.region_code)
-        .join(Business, Business.id == Assignment.business_id)
-        .outerjoin(last_pay, last_pay.c.assignment_id == agg.c.assignment_id)
-        .order_by(Region.code, Hall.code, Stall.code, Business.name, agg.c.assignment_id)
-    )
-    if flt.region:
-        query = query.where(Hall.region_code == flt.region)
-    if flt.hall:
-        query = query.where(Hall.code == flt.hall)
-    if flt.bucket:
-        query = query.where(bucket == flt.bucket)
-    if flt.min_days:
-        query = query.where(agg.c.unpaid_days >= flt.min_days)
-    if flt.level:
-        at_or_above = rules.WARNING_LEVELS[rules.WARNING_LEVELS.index(flt.level) :]
-        query = query.where(level.in_(at_or_above))
-    return query
 
 
-def _row(r) -> ArrearsRow:
-    return ArrearsRow(
-        assignment_id=r.assignment_id,
-        region_code=r.region_code,
-        region_name=r.region_name,
-        hall_id=r.hall_id,
-        hall_code=r.hall_code,
-        hall_name=r.hall_name,
-        stall_id=r.stall_id,
-        stall_code=r.stall_code,
-        business_id=r.business_id,
-        business_name=r.business_name,
-        owner_name=r.owner_name,
-        nik_masked=mask_nik(r.nik),
-        phone=r.phone or "",
-        unpaid_days=int(r.unpaid_days),
-        amount=int(r.amount),
-        oldest_unpaid=r.oldest_unpaid,
-        last_payment=r.last_payment,
-        bucket=r.bucket,
-        level=r.level,
+def _described(as_of: date, scope: engine.Scope):
+    """Who and where of every assignment in scope begun before `as_of` (the ROW part of
+    the engine's statement), with the day of its last valid payment, found from the end
+    of ix_payments_assignment_day."""
+    a = Assignment.__table__
+    s = Stall.__table__
+    h = Hall.__table__
+    last_payment = (
+        sa.select(Payment.business_day)
+        .where(Payment.assignment_id == a.c.id, Payment.voided_at.is_(None))
+        .order_by(Payment.business_day.desc())
+        .limit(1)
+        .scalar_subquery()
     )
+    r = Region.__table__
+    b = Business.__table__
+    joined = (
+        a.join(s, s.c.id == a.c.stall_id)
+        .join(h, h.c.id == s.c.hall_id)
+        .join(r, r.c.code == h.c.region_code)
+        .join(b, b.c.id == a.c.business_id)
+    )
+    query = sa.select(a.c.id).select_from(joined).where(a.c.start_date < as_of)
+    # Slots in engine.ROW_ORDER: region code, hall code, stall code, business name, id.
+    return engine.part(
+        engine.ROW,
+        scope.where(query, a, s, h),
+        i1=a.c.id,
+        i2=h.c.id,
+        i3=s.c.id,
+        i4=b.c.id,
+        d1=last_payment,
+        t1=r.c.code,
+        t2=r.c.name,
+        t3=h.c.code,
+        t4=h.c.name,
+        t5=s.c.code,
+        t6=b.c.name,
+        t7=b.c.owner_name,
+        t8=b.c.nik,
+        t9=b.c.phone,
+    )
+
+
+class _Row(NamedTuple):
+    """A ROW of the engine's statement (engine.SLOTS)."""
+
+    k: int
+    i1: int
+    i2: int
+    i3: int
+    i4: int
+    i5: int | None
+    i6: int | None
+    d1: date | None
+    d2: date | None
+    d3: date | None
+    t1: str
+    t2: str
+    t3: str
+    t4: str
+    t5: str
+    t6: str
+    t7: str
+    t8: str
+    t9: str | None
+
+
+def _wanted(row: ArrearsRow, flt: ArrearsFilter) -> bool:
+    if flt.bucket and row.bucket != flt.bucket:
+        return False
+    if flt.min_days and row.unpaid_days < flt.min_days:
+        return False
+    if flt.level and not rules.level_at_least(row.level, flt.level):
+        return False
+    return True
+
+
+def iter_arrears_rows(
+    as_of: date, thresholds: tuple[int, int, int, int], flt: ArrearsFilter, chunk: int = 1000
+) -> Iterator[ArrearsRow]:
+    """Every business and stall with arrears before `as_of`, in region, hall, stall order.
+
+    One statement (the engine's inputs and the names), whatever the halls, stalls or
+    days; the names are fetched in chunks so a long export stays small.
+    """
+    scope = _scope(flt)
+    owed, rows = engine.owed_with_rows(
+        as_of - timedelta(days=1), scope, _described(as_of, scope), chunk=chunk
+    )
+    for r in rows:
+        r = _Row(*r)
+        o = owed.get(r.i1)
+        if o is None:
+            continue
+        row = ArrearsRow(
+            assignment_id=r.i1,
+            region_code=r.t1,
+            region_name=r.t2,
+            hall_id=r.i2,
+            hall_code=r.t3,
+            hall_name=r.t4,
+            stall_id=r.i3,
+            stall_code=r.t5,
+            business_id=r.i4,
+            business_name=r.t6,
+            owner_name=r.t7,
+            nik_masked=mask_nik(r.t8),
+            phone=r.t9 or "",
+            unpaid_days=o.unpaid_days,
+            amount=o.amount,
+            oldest_unpaid=o.oldest_unpaid,
+            last_payment=r.d1,
+            bucket=rules.aging_bucket(o.oldest_unpaid, as_of),
+            level=rules.warning_level(o.oldest_unpaid, as_of, thresholds),
+        )
+        if _wanted(row, flt):
+            yield row
 
 
 def arrears_rows(
     as_of: date, thresholds: tuple[int, int, int, int], flt: ArrearsFilter
 ) -> list[ArrearsRow]:
     """Every business and stall with arrears before `as_of`, in region, hall, stall order."""
-    return [_row(r) for r in db.session.execute(arrears_query(as_of, thresholds, flt))]
-
-
-def iter_arrears_rows(
-    as_of: date, thresholds: tuple[int, int, int, int], flt: ArrearsFilter, chunk: int = 1000
-) -> Iterator[ArrearsRow]:
-    """The same rows, fetched in chunks so a long export stays small in memory."""
-    result = db.session.execute(
-        arrears_query(as_of, thresholds, flt), execution_options={"yield_per": chunk}
-    )
-    for r in result:
-        yield _row(r)
+    return list(iter_arrears_rows(as_of, thresholds, flt))
 
 
 # Totals at each level -------------------------------------------------------
@@ -405,7 +410,7 @@ def credits(assignments: list[Assignment], as_of: date) -> dict[int, list[Credit
         .join(Assignment, Assignment.id == Payment.assignment_id)
         .where(
             Payment.assignment_id.in_([x.id for x in assignments]),
-            PaymentDay.void.is_(False),
+            PaymentDay.void == sa.false(),
             sa.or_(
                 PaymentDay.day < Assignment.start_date,
                 sa.and_(Assignment.end_date.is_not(None), PaymentDay.day > Assignment.end_date),

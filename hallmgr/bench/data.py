@@ -380,7 +380,9 @@ def generate(stalls: int, days: int, *, today: date, seed: int = 1) -> Summary:
                     "id": pdid,
                     "payment_id": pid,
                     "stall_id": stall["id"],
+                    "assignment_id": row["id"],
                     "day": day,
+                    "day_number": (day - date(1970, 1, 1)).days,
                     "rate": rate,
                     "void": void,
                 }

@@ -21,6 +21,8 @@ class Payment(db.Model):
         sa.CheckConstraint("seq > 0", name="seq_positive"),
         enum_check("method", METHODS, "method"),
         sa.Index("ix_payments_hall_day", "hall_id", "business_day"),
+        # The last valid payment of an assignment, found from its end of this index.
+        sa.Index("ix_payments_assignment_day", "assignment_id", "business_day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,17 +73,50 @@ class PaymentDay(db.Model):
             sqlite_where=sa.text("void = 0"),
             postgresql_where=sa.text("void = false"),
         ),
+        # The arrears engine reads an assignment's valid paid days from this index alone,
+        # already in the order of its 62-day blocks (see hallmgr/arrears/engine.py).
+        sa.Index(
+            "ix_payment_days_valid_assignment_block",
+            "assignment_id",
+            sa.text("(day_number / 62)"),
+            "day_number",
+            "void",
+            sqlite_where=sa.text("void = 0"),
+            postgresql_where=sa.text("void = false"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id"), index=True)
     stall_id: Mapped[int] = mapped_column(sa.ForeignKey("stalls.id"))
+    # Mirrors the payment's assignment (set on insert from the payment), so the paid days
+    # of an assignment are read without a join per day.
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"))
+    # Days since 1970-01-01 (set on insert from `day`): integers the engine folds into
+    # bit masks with the same SQL on SQLite and PostgreSQL.
+    day_number: Mapped[int] = mapped_column(sa.Integer)
     day: Mapped[date] = mapped_column(sa.Date)
     rate: Mapped[int] = mapped_column(sa.Integer)
     # Mirrors the payment's void, so the partial unique index can see it.
     void: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
     payment = relationship("Payment", back_populates="days")
+
+
+@sa.event.listens_for(PaymentDay, "before_insert")
+def _mirror_assignment_and_day(mapper, connection, target: PaymentDay) -> None:
+    if target.assignment_id is None and target.payment is not None:
+        target.assignment_id = target.payment.assignment_id
+    if target.day is not None:
+        target.day_number = day_number(target.day)
+
+
+EPOCH = date(1970, 1, 1)
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01, as stored in payment_days.day_number."""
+    return (day - EPOCH).days
 
 
 class Waiver(db.Model):

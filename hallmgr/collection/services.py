@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
-from hallmgr.arrears import dues
+from hallmgr.arrears import dues, engine
 from hallmgr.arrears.rules import Period, payable_ahead
 from hallmgr.assignments.models import Assignment
 from hallmgr.audit.services import record
@@ -123,7 +123,7 @@ def _holding_receipts(stall_id: int, days: list[date]) -> dict[date, str]:
         sa.select(PaymentDay.day, Payment.receipt_number)
         .join(Payment, Payment.id == PaymentDay.payment_id)
         .where(
-            PaymentDay.stall_id == stall_id, PaymentDay.day.in_(days), PaymentDay.void.is_(False)
+            PaymentDay.stall_id == stall_id, PaymentDay.day.in_(days), PaymentDay.void == sa.false()
         )
     ).all()
     return {row.day: row.receipt_number for row in rows}
@@ -249,7 +249,14 @@ def record_payment(
         request_hash=fingerprint,
     )
     payment.days = [
-        PaymentDay(stall_id=stall.id, day=p.day, rate=p.rate, void=False) for p in chosen
+        PaymentDay(
+            stall_id=stall.id,
+            assignment_id=payment.assignment_id,
+            day=p.day,
+            rate=p.rate,
+            void=False,
+        )
+        for p in chosen
     ]
     try:
         with db.session.begin_nested():
@@ -435,18 +442,8 @@ def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
 
     # Only the assignments on the page: a hall's past tenants do not slow its round.
     current = [row.assignment_id for row in stalls]
-    unpaid = dues.unpaid(dues.due_days(today, hall_ids=[hall.id], assignment_ids=current))
-    unpaid = unpaid.subquery("u")
-    totals = {
-        row.assignment_id: (row.n, row.amount)
-        for row in db.session.execute(
-            sa.select(
-                unpaid.c.assignment_id,
-                sa.func.count().label("n"),
-                sa.func.sum(unpaid.c.rate).label("amount"),
-            ).group_by(unpaid.c.assignment_id)
-        )
-    }
+    owed = engine.owed(today, engine.Scope(hall_ids=[hall.id], assignment_ids=current))
+    totals = {k: (o.unpaid_days, o.amount) for k, o in owed.items()}
     today_due = dues.due_days(today, since=today, hall_ids=[hall.id], assignment_ids=current)
     today_due = today_due.subquery("t")
     due_today = set(db.session.scalars(sa.select(today_due.c.stall_id).distinct()))
@@ -457,7 +454,8 @@ def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
             .join(Payment, Payment.id == PaymentDay.payment_id)
             .where(
                 PaymentDay.day == today,
-                PaymentDay.void.is_(False),
+                # `void = 0` as the partial index reads it (`void IS 0` would scan).
+                PaymentDay.void == sa.false(),
                 PaymentDay.stall_id.in_(in_hall),
             )
         ).all()

@@ -123,6 +123,7 @@ def round_page(hall_code: str):
     counts = {state: 0 for state in rules.STATES}
     for row in rows:
         counts[row.state] += 1
+    # Per row only string joins: labels translated and URLs built once for the page.
     return render_template(
         "collection/round.html",
         hall=hall,
@@ -132,8 +133,21 @@ def round_page(hall_code: str):
         counts=counts,
         can_pay=current_user.role in PAYERS,
         closed_form=ClosedForm(),
-        state_labels=STATE_LABELS,
+        state_labels={state: str(text) for state, text in STATE_LABELS.items()},
+        days_label=_("%(n)d days unpaid"),
+        closed_label=_("Closed"),
+        pay_url=_url_around("collection.pay", "stall_id"),
+        closed_url=_url_around("collection.mark_closed", "stall_id"),
+        receipt_url=_url_around("collection.receipt", "number"),
     )
+
+
+def _url_around(endpoint: str, name: str) -> tuple[str, str]:
+    """The URL of `endpoint` split around its `name` parameter: (before, after)."""
+    marker = 987654321
+    url = url_for(endpoint, **{name: marker})
+    before, _sep, after = url.partition(str(marker))
+    return before, after
 
 
 # Payments -----------------------------------------------------------------------

@@ -125,13 +125,9 @@ def dashboard(
         figures[hall_id].paid_month = int(paid_month or 0)
         figures[hall_id].due_today = int(due_today or 0)
 
-    rows = arrears.arrears_query(today, thresholds, arrears.ArrearsFilter(hall_ids=ids)).subquery()
-    for hall_id, bucket, amount in db.session.execute(
-        sa.select(rows.c.hall_id, rows.c.bucket, sa.func.sum(rows.c.amount)).group_by(
-            rows.c.hall_id, rows.c.bucket
-        )
-    ):
-        figures[hall_id].arrears[bucket] = int(amount)
+    for row in arrears.iter_arrears_rows(today, thresholds, arrears.ArrearsFilter(hall_ids=ids)):
+        by_bucket = figures[row.hall_id].arrears
+        by_bucket[row.bucket] = by_bucket.get(row.bucket, 0) + row.amount
 
     first = today - timedelta(days=29)
     per_day = dict(

@@ -5,6 +5,7 @@ database `<test db>_backup` that the test creates and drops.
 """
 
 import os
+import warnings
 from datetime import UTC, date, datetime
 
 import psycopg
@@ -143,7 +144,10 @@ def populate():
 def every_row() -> dict[str, list[tuple]]:
     """Each table's rows in primary-key order (Alembic's marker included)."""
     metadata = sa.MetaData()
-    metadata.reflect(bind=_db.engine)
+    with warnings.catch_warnings():
+        # SQLite cannot reflect the expression index of payment_days; rows are what count.
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based")
+        metadata.reflect(bind=_db.engine)
     rows = {}
     with _db.engine.connect() as conn:
         for table in metadata.sorted_tables:

@@ -1,0 +1,93 @@
+"""One export of the arrears list PDF with synthetic rows, streamed from a generator;
+prints a JSON line: wall and CPU seconds, pages, PDF size, peak resident memory of this
+process and how much of it the export added (peak − resident memory just before)."""
+
+import json
+import resource
+import sys
+import time
+from datetime import date
+from io import BytesIO
+
+from benchmarks.common import bench_config
+
+
+def rows(count: int):
+    from hallmgr.arrears.services import ArrearsRow
+
+    for i in range(count):
+        hall = i // 400
+        yield ArrearsRow(
+            assignment_id=i,
+            region_code="31.71",
+            region_name="Kota Administrasi Jakarta Pusat",
+            hall_id=hall,
+            hall_code=f"JP{hall:03d}",
+            hall_name=f"Sentra UMKM {hall}",
+            stall_id=i,
+            stall_code=f"A-{i % 400:03d}",
+            business_id=i,
+            business_name=f"Warung Makan Nusantara Sejahtera {i}",
+            owner_name=f"Siti Rahayu Kusumawardani {i}",
+            nik_masked="3171********0003",
+            phone="081234567890",
+            unpaid_days=12 + i % 90,
+            amount=36_000 + 3000 * (i % 90),
+            oldest_unpaid=date(2026, 3, 1 + i % 28),
+            last_payment=date(2026, 3, 10) if i % 3 else None,
+            bucket=("1-7", "8-30", "31-60", "61-90", "90+")[i % 5],
+            level=(None, "teguran", "sp1", "sp2", "sp3")[i % 5],
+        )
+
+
+def _rss_mb() -> float:
+    """Resident memory of this process now, from /proc (Linux)."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+def main() -> None:
+    count = int(sys.argv[1])
+    from hallmgr import create_app
+    from hallmgr.arrears.pdf import ListHeader, render_arrears_list
+
+    app = create_app(bench_config("sqlite://"))
+    header = ListHeader(
+        issuer=app.config["ISSUER_NAME"],
+        as_of=date(2026, 3, 30),
+        filters=[("Wilayah", "semua")],
+        printed_by="bench",
+        printed_at="30 Mar 2026 10.00 WIB",
+        place_date="Jakarta, 30 Maret 2026",
+    )
+    with app.test_request_context("/"):
+        rss_before = _rss_mb()
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        data = render_arrears_list(rows(count), header)
+        seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(BytesIO(data)).pages)
+    print(
+        json.dumps(
+            {
+                "rows": count,
+                "seconds": round(seconds, 3),
+                "cpu_seconds": round(cpu, 3),
+                "pages": pages,
+                "pdf_mb": round(len(data) / 1e6, 2),
+                "peak_rss_mb": round(peak, 1),
+                "rss_before_mb": round(rss_before, 1),
+                "export_mb": round(peak - rss_before, 1),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

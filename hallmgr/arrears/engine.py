@@ -1,0 +1,339 @@
+"""What each assignment owes up to a day, without walking the calendar in SQL.
+
+One statement, whatever the halls, stalls or days, reads:
+
+1. the assignments in scope with their hall's open weekdays and their stall's class;
+2. the tariffs, the closures and the waivers of the period (small tables);
+3. the valid paid days of those assignments, read in order from the covering index
+   ix_payment_days_valid_assignment_block and folded in SQL into one 62-bit mask per
+   assignment and 62-day block of payment_days.day_number (days since 1970-01-01):
+   a SUM of distinct powers of two is their OR.
+
+All of them travel as rows of one UNION ALL statement (told apart by the column `k`),
+so the caller's own rows (the names of an arrears list) come in the same round trip.
+
+The due days are then bit sets in Python: a hall's open weekdays repeated over the
+period, less its closures, less the class's days without a tariff; per assignment, cut
+to its period and less its stall's waivers. Unpaid = due AND NOT paid; the count is a
+popcount, the amount a popcount per tariff segment times its rate, and the oldest unpaid
+day the lowest set bit. Paid days outside the period (credits) or on days no longer due
+fall away by themselves. The same SQL runs on SQLite and PostgreSQL.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from hallmgr.assignments.models import Assignment
+from hallmgr.collection.models import PaymentDay, Waiver, day_number
+from hallmgr.extensions import db
+from hallmgr.halls.models import Closure, Hall, Stall, Tariff
+
+BLOCK = 62  # days per mask: their bits sum below 2**62, inside a signed 64-bit integer
+
+
+@dataclass(frozen=True)
+class Owed:
+    assignment_id: int
+    unpaid_days: int
+    amount: int
+    oldest_unpaid: date
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which assignments: all, or narrowed by halls, hall condition, businesses, ids."""
+
+    hall_ids: Iterable[int] | None = None
+    hall_condition: object | None = None  # an SQL condition on Hall
+    business_ids: Iterable[int] | None = None
+    assignment_ids: Iterable[int] | None = None
+
+    def where(self, query, a, s, h):
+        if self.hall_ids is not None:
+            query = query.where(s.c.hall_id.in_(list(self.hall_ids)))
+        if self.hall_condition is not None:
+            query = query.where(self.hall_condition)
+        if self.business_ids is not None:
+            query = query.where(a.c.business_id.in_(list(self.business_ids)))
+        if self.assignment_ids is not None:
+            query = query.where(a.c.id.in_(list(self.assignment_ids)))
+        return query
+
+    @property
+    def everything(self) -> bool:
+        return (
+            self.hall_ids is None
+            and self.hall_condition is None
+            and self.business_ids is None
+            and self.assignment_ids is None
+        )
+
+
+def _ordinal(day: date) -> int:
+    return day_number(day)
+
+
+def _weekly_mask(open_days: int, first: date, length: int) -> int:
+    """Bit i set when first + i falls on an open weekday (open_days: Monday = 1 … Sunday = 64)."""
+    week = 0
+    for i in range(7):
+        if open_days & (1 << (first + timedelta(days=i)).weekday()):
+            week |= 1 << i
+    mask, span = week, 7
+    while span < length:
+        mask |= mask << span
+        span *= 2
+    return mask & ((1 << length) - 1)
+
+
+def _range_mask(lo: int, hi: int) -> int:
+    """Bits lo..hi inclusive (empty when hi < lo)."""
+    if hi < lo:
+        return 0
+    return ((1 << (hi - lo + 1)) - 1) << lo
+
+
+class _Calendar:
+    """Bit positions are days since `first`; `length` bits cover first..until."""
+
+    def __init__(self, first: date, until: date):
+        self.first = first
+        self.base = _ordinal(first)
+        self.length = (until - first).days + 1
+
+    def pos(self, day: date) -> int:
+        return _ordinal(day) - self.base
+
+    def span(self, start: date, end: date) -> int:
+        return _range_mask(max(self.pos(start), 0), min(self.pos(end), self.length - 1))
+
+
+# One statement: every input travels as rows of one UNION ALL, told apart by `k`.
+TARIFF, CLOSURE, WAIVER, ASSIGNMENT, PAID, ROW = range(6)
+SLOTS = (
+    ("k", sa.Integer),
+    *((f"i{n}", sa.BigInteger) for n in range(1, 7)),
+    *((f"d{n}", sa.Date) for n in range(1, 4)),
+    *((f"t{n}", sa.String) for n in range(1, 10)),
+)
+
+
+def part(kind: int, source, **values):
+    """A SELECT of all slots: `values` fill some (i1…i6, d1…d3, t1…t9), NULL the rest.
+    `source` is the SELECT to take FROM/WHERE/GROUP BY from (its columns are replaced)."""
+    columns = [sa.literal_column(str(kind), sa.Integer).label("k")]
+    for name, type_ in SLOTS[1:]:
+        value = values.pop(name, None)
+        columns.append(
+            # No CAST of a value: SQLite would turn a date string into a number.
+            (
+                sa.type_coerce(value, type_) if value is not None else sa.cast(sa.null(), type_)
+            ).label(name)
+        )
+    if values:
+        raise TypeError(f"unknown slots {sorted(values)}")
+    return source.with_only_columns(*columns, maintain_column_froms=True)
+
+
+def _scoped(scope: Scope, *columns):
+    a = Assignment.__table__
+    s = Stall.__table__
+    h = Hall.__table__
+    joined = a.join(s, s.c.id == a.c.stall_id).join(h, h.c.id == s.c.hall_id)
+    query = sa.select(*columns).select_from(joined)
+    return scope.where(query, a, s, h)
+
+
+def statement(until: date, scope: Scope, rows=None):
+    """The one statement: tariffs, closures, waivers, assignments and paid-day masks of
+    the scope (and `rows`, a part() of kind ROW, last, in its own order)."""
+    a = Assignment.__table__
+    s = Stall.__table__
+    h = Hall.__table__
+    t = Tariff.__table__
+    cl = Closure.__table__
+    w = Waiver.__table__
+    pd = PaymentDay.__table__
+    in_scope = a.c.start_date <= until
+    tariffs = part(
+        TARIFF,
+        sa.select(t),
+        i1=t.c.stall_class_id,
+        i2=t.c.daily_rate,
+        d1=t.c.effective_from,
+    )
+    closures = part(
+        CLOSURE,
+        sa.select(cl).where(cl.c.start_date <= until),
+        i1=cl.c.hall_id,
+        d1=cl.c.start_date,
+        d2=cl.c.end_date,
+    )
+    waivers = sa.select(w).where(w.c.day <= until)
+    if not scope.everything:
+        waivers = waivers.where(w.c.stall_id.in_(_scoped(scope, a.c.stall_id)))
+    waivers = part(WAIVER, waivers, i1=w.c.stall_id, d1=w.c.day)
+    assignments = part(
+        ASSIGNMENT,
+        _scoped(scope, a.c.id).where(in_scope),
+        i1=a.c.id,
+        i2=a.c.stall_id,
+        i3=s.c.hall_id,
+        i4=s.c.stall_class_id,
+        i5=h.c.open_days,
+        d1=a.c.start_date,
+        d2=a.c.end_date,
+    )
+    # Blocks of 62 days counted from 1970-01-01; bit k of block b is day 62·b + k. The
+    # grouping matches ix_payment_days_valid_assignment_block: read in order, no sort.
+    number = pd.c.day_number
+    block = number // sa.literal_column(str(BLOCK), sa.Integer)
+    bit = sa.cast(sa.literal_column("1"), sa.BigInteger).op("<<", return_type=sa.BigInteger)(
+        number % sa.literal_column(str(BLOCK), sa.Integer)
+    )
+    paid = (
+        sa.select(pd)
+        .where(pd.c.void == sa.false(), number <= day_number(until))
+        .group_by(pd.c.assignment_id, block)
+    )
+    if not scope.everything:
+        paid = paid.where(pd.c.assignment_id.in_(_scoped(scope, a.c.id).where(in_scope)))
+    paid = part(
+        PAID, paid, i1=pd.c.assignment_id, i2=block, i3=sa.cast(sa.func.sum(bit), sa.BigInteger)
+    )
+    parts = [tariffs, closures, waivers, assignments, paid]
+    if rows is None:
+        return sa.union_all(*parts)
+    union = sa.union_all(*parts, rows).subquery("inputs")
+    order = [union.c.k] + [union.c[name] for name in ROW_ORDER]
+    return sa.select(union).order_by(*order)
+
+
+# The order of the rows part: its slots, compared as the database sorts them.
+ROW_ORDER = ("t1", "t3", "t5", "t6", "i1")
+
+
+@dataclass
+class _Inputs:
+    tariffs: dict[int, list[tuple[date, int]]]
+    closures: list[tuple[int | None, date, date]]
+    waivers: list[tuple[int, date]]
+    assignments: list
+    paid: dict[int, list[tuple[int, int]]]
+
+
+def _collect(result) -> tuple[_Inputs, object]:
+    """Read the rows of the inputs; return them with the iterator left on the ROW rows."""
+    inputs = _Inputs({}, [], [], [], {})
+    paid = inputs.paid
+    rows = iter(result.tuples())
+    for r in rows:
+        k = r[0]
+        if k == PAID:
+            blocks = paid.get(r[1])
+            if blocks is None:
+                paid[r[1]] = blocks = []
+            blocks.append((r[2], r[3]))
+        elif k == ASSIGNMENT:
+            # id, stall, hall, class, open days, start, end
+            inputs.assignments.append((r[1], r[2], r[3], r[4], r[5], r[7], r[8]))
+        elif k == TARIFF:
+            inputs.tariffs.setdefault(r[1], []).append((r[7], r[2]))
+        elif k == CLOSURE:
+            inputs.closures.append((r[1], r[7], r[8]))
+        elif k == WAIVER:
+            inputs.waivers.append((r[1], r[7]))
+        else:
+            return inputs, _chain(r, rows)
+    return inputs, iter(())
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def owed(until: date, scope: Scope = Scope()) -> dict[int, Owed]:
+    """Unpaid due days up to `until` (inclusive) per assignment in scope, in one statement;
+    only assignments that owe something appear."""
+    inputs, _ = _collect(db.session.execute(statement(until, scope)))
+    return compute(until, inputs)
+
+
+def owed_with_rows(until: date, scope: Scope, rows, *, chunk: int = 1000):
+    """Like owed(), with `rows` (a part() of kind ROW) fetched by the same statement:
+    returns the owed amounts and an iterator over those rows, in ROW_ORDER."""
+    result = db.session.execute(
+        statement(until, scope, rows), execution_options={"yield_per": chunk}
+    )
+    inputs, rest = _collect(result)
+    return compute(until, inputs), rest
+
+
+def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
+    assignments = inputs.assignments
+    if not assignments:
+        return {}
+    first = min(r[5] for r in assignments)
+    if first > until:
+        return {}
+    cal = _Calendar(first, until)
+
+    # Tariffs per class: segments of the calendar with their rate.
+    segments: dict[int, list[tuple[int, int]]] = {}
+    for class_id, rows in inputs.tariffs.items():
+        rows.sort()
+        segs = []
+        for n, (since, rate) in enumerate(rows):
+            last = rows[n + 1][0] - timedelta(days=1) if n + 1 < len(rows) else until
+            mask = cal.span(since, last)
+            if mask:
+                segs.append((mask, rate))
+        segments[class_id] = segs
+
+    # Closures per hall (None: the whole province) and waivers per stall, as bit sets.
+    closed: dict[int | None, int] = {}
+    for hall_id, start, end in inputs.closures:
+        closed[hall_id] = closed.get(hall_id, 0) | cal.span(start, end)
+    waived: dict[int, int] = {}
+    for stall_id, day in inputs.waivers:
+        if day >= first:
+            waived[stall_id] = waived.get(stall_id, 0) | (1 << cal.pos(day))
+
+    # Paid days: blocks counted from 1970-01-01, moved to bit positions from `first`.
+    paid: dict[int, int] = {}
+    for assignment_id, blocks in inputs.paid.items():
+        mask = 0
+        for blk, bits in blocks:
+            shift = int(blk) * BLOCK - cal.base
+            bits = int(bits)
+            mask |= bits << shift if shift >= 0 else bits >> -shift
+        paid[assignment_id] = mask
+
+    province = closed.get(None, 0)
+    templates: dict[tuple[int, int], int] = {}
+    weekly: dict[int, int] = {}
+    out: dict[int, Owed] = {}
+    for assignment_id, stall_id, hall_id, class_id, open_days, start, end in assignments:
+        key = (hall_id, class_id)
+        template = templates.get(key)
+        if template is None:
+            if open_days not in weekly:
+                weekly[open_days] = _weekly_mask(open_days, first, cal.length)
+            priced = 0
+            for mask, _rate in segments.get(class_id, ()):
+                priced |= mask
+            template = weekly[open_days] & priced & ~province & ~closed.get(hall_id, 0)
+            templates[key] = template
+        last = until if end is None else min(end, until)
+        due = template & cal.span(start, last) & ~waived.get(stall_id, 0)
+        unpaid = due & ~paid.get(assignment_id, 0)
+        if not unpaid:
+            continue
+        amount = sum(rate * (unpaid & mask).bit_count() for mask, rate in segments[class_id])
+        oldest = cal.first + timedelta(days=(unpaid & -unpaid).bit_length() - 1)
+        out[assignment_id] = Owed(assignment_id, unpaid.bit_count(), amount, oldest)
+    return out
