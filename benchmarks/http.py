@@ -3,7 +3,7 @@ endpoint of the same app, served by the same gunicorn, in the same run.
 
     python -m benchmarks.http [--db sqlite|postgresql|both] [--duration 10] [--repeats 3]
 
-`run(db_url)` empties the database at `db_url`, seeds it (benchmarks.server.prepare),
+`measure(db_url)` empties the database at `db_url`, seeds it (benchmarks.server.prepare),
 starts gunicorn (4 sync workers) and measures with 32 concurrent clients:
 
 - trivial:  GET /healthz (no database) — the baseline;
@@ -160,7 +160,7 @@ def _payment_specs(seed: server.Seed, repeat: int) -> list[dict]:
     return [{"stalls": [s[1:] for s in stalls[c::CLIENTS]], "days": days} for c in range(CLIENTS)]
 
 
-def run(
+def measure(
     db_url: str,
     *,
     duration: float = 10.0,
@@ -228,6 +228,68 @@ def run(
     return result
 
 
+def run(ctx) -> list[dict]:
+    """For `make bench`: both databases on their own throwaway copies, as figures."""
+    from benchmarks.common import figure
+
+    figures = []
+    runs = max(1, min(3, ctx.runs))
+    with tempfile.TemporaryDirectory(prefix="hallmgr-http-bench-") as workdir:
+        for dialect in ("sqlite", "postgresql"):
+            cluster = None
+            if dialect == "sqlite":
+                url = f"sqlite:///{workdir}/bench.sqlite3"
+            elif os.environ.get("HTTP_BENCH_PG_URL"):
+                url = os.environ["HTTP_BENCH_PG_URL"]
+            else:
+                cluster = server.PgCluster()
+                url = cluster.url()
+            try:
+                r = measure(url, duration=8.0, repeats=runs)
+            finally:
+                if cluster is not None:
+                    cluster.destroy()
+            print(report(r), flush=True)
+            p99_target = P99_TARGET_MS[dialect]
+            detail = {
+                "trivial_rps": round(r["trivial_rps"], 1),
+                "clients": r["clients"],
+                "workers": r["workers"],
+            }
+            figures += [
+                figure(
+                    "Payment write (API, 32 clients), throughput vs /healthz",
+                    dialect,
+                    "≥ 1/8 of the trivial endpoint",
+                    r["payment_rps"],
+                    "req/s",
+                    r["payment_ratio"] >= 1 / 8,
+                    ratio=r["payment_ratio"],
+                    **detail,
+                ),
+                figure(
+                    "Payment write (API, 32 clients), p99 latency",
+                    dialect,
+                    f"< {p99_target:.0f} ms, no error",
+                    r["payment_p99_ms"],
+                    "ms",
+                    r["payment_p99_ms"] < p99_target and r["payment_errors"] == 0,
+                    errors=r["payment_errors"],
+                ),
+                figure(
+                    "Receipt PDF over HTTP, throughput vs /healthz",
+                    dialect,
+                    "≥ 1/4 of the trivial endpoint",
+                    r["pdf_rps"],
+                    "req/s",
+                    r["pdf_ratio"] >= 1 / 4 and r["pdf_errors"] == 0,
+                    ratio=r["pdf_ratio"],
+                    **detail,
+                ),
+            ]
+    return figures
+
+
 def report(result: dict) -> str:
     lines = [
         f"{result['db']}: {result['clients']} clients, {result['workers']} gunicorn workers, "
@@ -269,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
                 cluster = server.PgCluster()
                 url = cluster.url()
             try:
-                result = run(url, duration=args.duration, repeats=args.repeats)
+                result = measure(url, duration=args.duration, repeats=args.repeats)
             finally:
                 if cluster is not None:
                     cluster.destroy()

@@ -27,6 +27,7 @@ BENCHMARKS = (
     "benchmarks.round_page",
     "benchmarks.pdf",
     "benchmarks.growth",
+    "benchmarks.http",
 )
 
 
