@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from hallmgr.arrears import dues
 from hallmgr.arrears.rules import Period, payable_ahead
@@ -727,7 +728,18 @@ def stall_waivers(stall: Stall) -> list[Waiver]:
 
 
 def payment_by_number(number: str) -> Payment | None:
-    return db.session.scalar(sa.select(Payment).where(Payment.receipt_number == number))
+    """The receipt with this number, with what a receipt prints loaded in the same reads."""
+    return db.session.scalar(
+        sa.select(Payment)
+        .where(Payment.receipt_number == number)
+        .options(
+            joinedload(Payment.hall).joinedload(Hall.region),
+            joinedload(Payment.stall),
+            joinedload(Payment.business),
+            joinedload(Payment.collector),
+            selectinload(Payment.days),
+        )
+    )
 
 
 def verify_receipt(number: str, signature: str, secret: str) -> tuple[str, Payment | None]:
