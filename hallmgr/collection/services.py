@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from hallmgr.arrears import dues, engine
 from hallmgr.arrears.rules import Period, payable_ahead
@@ -73,8 +74,14 @@ def _lock_hall(hall_code: str, year: int) -> None:
     )
 
 
-def payable_days(stall: Stall, today: date, advance_days: int) -> list[PayableDay]:
-    """The stall's unpaid due days up to today, then the days that may be paid ahead."""
+def payable_days(
+    stall: Stall, today: date, advance_days: int, *, among: list[date] | None = None
+) -> list[PayableDay]:
+    """The stall's unpaid due days up to today, then the days that may be paid ahead.
+
+    `among` (sorted days) limits the answer to those of them that are payable: the query
+    then reads only their span, not every due day since the assignment's start.
+    """
     horizon = today + timedelta(days=advance_days)
     periods = {
         a.id: Period(a.start_date, a.end_date)
@@ -86,10 +93,20 @@ def payable_days(stall: Stall, today: date, advance_days: int) -> list[PayableDa
     }
     if not periods:
         return []
-    due = dues.unpaid(dues.due_days(horizon, stall_ids=[stall.id], assignment_ids=list(periods)))
+    until, since = horizon, None
+    if among is not None:
+        if not among:
+            return []
+        until, since = min(horizon, among[-1]), among[0]
+    due = dues.unpaid(
+        dues.due_days(until, since=since, stall_ids=[stall.id], assignment_ids=list(periods))
+    )
     rows = db.session.execute(due.order_by(sa.text("day"))).all()
+    wanted = set(among) if among is not None else None
     out = []
     for row in rows:
+        if wanted is not None and row.day not in wanted:
+            continue
         if row.day > today:
             window = payable_ahead(periods[row.assignment_id], today, advance_days)
             if window is None or not (window[0] <= row.day <= window[1]):
@@ -191,7 +208,9 @@ def record_payment(
                 )
             return earlier, True
 
-    payable = {p.day: p for p in payable_days(stall, today, advance_days)}
+    # Chosen days only need their own span; the arrears and a count need every unpaid day.
+    among = None if (all_arrears or count is not None) else days
+    payable = {p.day: p for p in payable_days(stall, today, advance_days, among=among)}
     if all_arrears or count is not None:
         if assignment_id is None:
             current = current_assignment(stall.id, today)
@@ -707,7 +726,18 @@ def stall_waivers(stall: Stall) -> list[Waiver]:
 
 
 def payment_by_number(number: str) -> Payment | None:
-    return db.session.scalar(sa.select(Payment).where(Payment.receipt_number == number))
+    """The receipt with this number, with what a receipt prints loaded in the same reads."""
+    return db.session.scalar(
+        sa.select(Payment)
+        .where(Payment.receipt_number == number)
+        .options(
+            joinedload(Payment.hall).joinedload(Hall.region),
+            joinedload(Payment.stall),
+            joinedload(Payment.business),
+            joinedload(Payment.collector),
+            selectinload(Payment.days),
+        )
+    )
 
 
 def verify_receipt(number: str, signature: str, secret: str) -> tuple[str, Payment | None]:

@@ -222,3 +222,20 @@ def test_a_replay_after_the_receipt_was_voided_still_answers_the_first_result(
     assert (again.status_code, again.json) == (201, first.json)
     assert again.headers["Idempotent-Replayed"] == "true"
     assert count_rows(Payment) == 1
+
+
+def test_a_payment_takes_as_many_statements_after_many_paid_days_as_after_one(
+    api_as, make_place, today, count_queries
+):
+    place = make_place(start_days_ago=70)
+    api = api_as("collector", [place.hall])
+    assert pay(api, place, key="k-warm", dates=iso(today - timedelta(days=70))).status_code == 201
+    with count_queries() as few:
+        response = pay(api, place, key="k-few", dates=iso(today - timedelta(days=69)))
+    assert response.status_code == 201
+    many_days = [today - timedelta(days=n) for n in range(10, 60)]
+    assert pay(api, place, key="k-many", dates=iso(*many_days)).status_code == 201
+    with count_queries() as many:
+        response = pay(api, place, key="k-later", dates=iso(today - timedelta(days=5)))
+    assert response.status_code == 201 and response.json["amount"] == place.rate
+    assert many.count == few.count

@@ -57,6 +57,39 @@ def test_sql_due_days_agree_with_the_rules(db, setup, make_hall):
     ]
 
 
+def test_payable_days_among_chosen_days_is_the_full_answer_narrowed(db, setup):
+    db.session.add(
+        Closure(
+            hall_id=setup.hall.id,
+            start_date=TODAY - timedelta(days=2),
+            end_date=TODAY - timedelta(days=2),
+            kind="flood",
+            reason="banjir",
+        )
+    )
+    db.session.add(
+        Tariff(
+            stall_class_id=setup.stall_class.id,
+            effective_from=TODAY,
+            daily_rate=3500,
+            regulation="Pergub baru",
+        )
+    )
+    db.session.flush()
+    pay(setup, [TODAY - timedelta(days=3)])
+    full = services.payable_days(setup.stall, TODAY, 3)
+    # Payable, paid, closed, today, the last day ahead, one beyond the advance limit.
+    chosen = [TODAY + timedelta(days=n) for n in (-4, -3, -2, 0, 3, 4)]
+    narrowed = services.payable_days(setup.stall, TODAY, 3, among=chosen)
+    assert narrowed == [p for p in full if p.day in chosen]
+    assert [(p.day, p.rate) for p in narrowed] == [
+        (TODAY - timedelta(days=4), 3000),
+        (TODAY, 3500),
+        (TODAY + timedelta(days=3), 3500),
+    ]
+    assert services.payable_days(setup.stall, TODAY, 3, among=[]) == []
+
+
 def test_payment_is_priced_numbered_and_audited(db, setup):
     payment, replayed = pay(setup, [TODAY, TODAY - timedelta(days=1)])
     assert not replayed
