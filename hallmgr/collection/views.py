@@ -146,33 +146,37 @@ def _round_rows_html(rows: list, can_pay: bool) -> Markup:
     (filters, lookups, escaping of constant texts) was most of the page's time. Labels
     and URLs are translated, built and escaped once per page; per row only the stall's
     own texts are escaped. The markup is the one collection.css styles by position."""
-    labels = {state: escape(str(text)) for state, text in STATE_LABELS.items()}
-    days_label = escape(_("%(n)d days unpaid"))
+    labels = {state: str(escape(str(text))) for state, text in STATE_LABELS.items()}
+    days_label = str(escape(_("%(n)d days unpaid")))  # formatted with an int only
     closed_label = escape(_("Closed"))
     pay_before, pay_after = map(escape, _url_around("collection.pay", "stall_id"))
     closed_before, closed_after = map(escape, _url_around("collection.mark_closed", "stall_id"))
     receipt_before, receipt_after = map(escape, _url_around("collection.receipt", "number"))
+    button_end = f"{closed_after}>{closed_label}</button>"
     parts = []
     add = parts.append
     for row in rows:
         state = row.state
         stall_id = row.stall_id
-        add(f'    <li class="coll-stall coll-{state}" id=stall-{stall_id}>')
+        receipt = row.receipt_number
         payable = can_pay and state in PAYABLE
         if payable:
-            add(f"<a href={pay_before}{stall_id}{pay_after}>")
-        elif row.receipt_number:
-            add(f"<a href={receipt_before}{escape(row.receipt_number)}{receipt_after}>")
+            link = f"<a href={pay_before}{stall_id}{pay_after}>"
+        elif receipt:
+            link = f"<a href={receipt_before}{escape(receipt)}{receipt_after}>"
         else:
-            add("<div>")
-        add(f"<b>{escape(row.code)}</b><span>{escape(row.business)}</span><i>{labels[state]}</i>")
+            link = "<div>"
+        small = ""
         if row.unpaid_days:
             days = days_label % {"n": row.unpaid_days}
-            add(f"<small>{days} · {format_rupiah(row.unpaid_amount)}</small>")
-        add("</a>" if payable or row.receipt_number else "</div>")
+            small = f"<small>{days} · {format_rupiah(row.unpaid_amount)}</small>"
+        add(
+            f'    <li class="coll-stall coll-{state}" id=stall-{stall_id}>{link}'
+            f"<b>{escape(row.code)}</b><span>{escape(row.business)}</span><i>{labels[state]}</i>"
+            f"{small}{'</a>' if payable or receipt else '</div>'}"
+        )
         if can_pay and state == "unpaid":
-            add(f"<button form=closed formaction={closed_before}{stall_id}{closed_after}>")
-            add(f"{closed_label}</button>")
+            add(f"<button form=closed formaction={closed_before}{stall_id}{button_end}")
         add("</li>")
     return Markup("".join(parts))
 
