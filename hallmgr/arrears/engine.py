@@ -40,16 +40,20 @@ class Owed:
     unpaid_days: int
     amount: int
     oldest_unpaid: date
+    newest_unpaid: date | None = None  # the last unpaid due day (`until` when it is one)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Which assignments: all, or narrowed by halls, hall condition, businesses, ids."""
+    """Which assignments: all, or narrowed by halls, hall condition, businesses, ids, or
+    to those whose period includes a day (`current_on`: a hall's tenants of that day, an
+    SQL condition rather than a long list of ids to bind and cache-key)."""
 
     hall_ids: Iterable[int] | None = None
     hall_condition: object | None = None  # an SQL condition on Hall
     business_ids: Iterable[int] | None = None
     assignment_ids: Iterable[int] | None = None
+    current_on: date | None = None
 
     def where(self, query, a, s, h):
         if self.hall_ids is not None:
@@ -60,6 +64,11 @@ class Scope:
             query = query.where(a.c.business_id.in_(list(self.business_ids)))
         if self.assignment_ids is not None:
             query = query.where(a.c.id.in_(list(self.assignment_ids)))
+        if self.current_on is not None:
+            day = self.current_on
+            query = query.where(
+                a.c.start_date <= day, sa.or_(a.c.end_date.is_(None), a.c.end_date >= day)
+            )
         return query
 
     @property
@@ -69,6 +78,7 @@ class Scope:
             and self.hall_condition is None
             and self.business_ids is None
             and self.assignment_ids is None
+            and self.current_on is None
         )
 
 
@@ -335,5 +345,6 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
             continue
         amount = sum(rate * (unpaid & mask).bit_count() for mask, rate in segments[class_id])
         oldest = cal.first + timedelta(days=(unpaid & -unpaid).bit_length() - 1)
-        out[assignment_id] = Owed(assignment_id, unpaid.bit_count(), amount, oldest)
+        newest = cal.first + timedelta(days=unpaid.bit_length() - 1)
+        out[assignment_id] = Owed(assignment_id, unpaid.bit_count(), amount, oldest, newest)
     return out

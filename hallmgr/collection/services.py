@@ -459,13 +459,13 @@ def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
     if not stalls:
         return []
 
-    # Only the assignments on the page: a hall's past tenants do not slow its round.
-    current = [row.assignment_id for row in stalls]
-    owed = engine.owed(today, engine.Scope(hall_ids=[hall.id], assignment_ids=current))
+    # Only the hall's tenants of today: its past tenants do not slow its round. As an SQL
+    # condition, not a list of ids (hundreds of bound values to cache-key and compile).
+    owed = engine.owed(today, engine.Scope(hall_ids=[hall.id], current_on=today))
     totals = {k: (o.unpaid_days, o.amount) for k, o in owed.items()}
-    today_due = dues.due_days(today, since=today, hall_ids=[hall.id], assignment_ids=current)
-    today_due = today_due.subquery("t")
-    due_today = set(db.session.scalars(sa.select(today_due.c.stall_id).distinct()))
+    # Today is due and unpaid exactly when it is an assignment's newest unpaid due day;
+    # today_state() asks whether it is due only when it is neither paid nor waived.
+    due_today = {k for k, o in owed.items() if o.newest_unpaid == today}
     in_hall = sa.select(Stall.id).where(Stall.hall_id == hall.id)
     paid_today = dict(
         db.session.execute(
@@ -502,7 +502,7 @@ def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
                 business=row.name,
                 owner=row.owner_name,
                 state=rules.today_state(
-                    due=row.id in due_today,
+                    due=row.assignment_id in due_today,
                     paid=row.id in paid_today,
                     waived=row.id in waived,
                     marked_closed=row.id in closed,

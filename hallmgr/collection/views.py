@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from hallmgr.auth.policy import (
     ALL_ROLES,
@@ -123,23 +124,61 @@ def round_page(hall_code: str):
     counts = {state: 0 for state in rules.STATES}
     for row in rows:
         counts[row.state] += 1
-    # Per row only string joins: labels translated and URLs built once for the page.
+    can_pay = current_user.role in PAYERS
     return render_template(
         "collection/round.html",
         hall=hall,
         today=today,
         rows=rows,
+        rows_html=_round_rows_html(rows, can_pay),
         search=search,
         counts=counts,
-        can_pay=current_user.role in PAYERS,
+        can_pay=can_pay,
         closed_form=ClosedForm(),
-        state_labels={state: str(text) for state, text in STATE_LABELS.items()},
-        days_label=_("%(n)d days unpaid"),
-        closed_label=_("Closed"),
-        pay_url=_url_around("collection.pay", "stall_id"),
-        closed_url=_url_around("collection.mark_closed", "stall_id"),
-        receipt_url=_url_around("collection.receipt", "number"),
     )
+
+
+PAYABLE = frozenset(("unpaid", "closed", "not_due", "waived"))
+
+
+def _round_rows_html(rows: list, can_pay: bool) -> Markup:
+    """The round's <li> rows, built in Python: with 400 stalls, per-row template work
+    (filters, lookups, escaping of constant texts) was most of the page's time. Labels
+    and URLs are translated, built and escaped once per page; per row only the stall's
+    own texts are escaped. The markup is the one collection.css styles by position."""
+    labels = {state: str(escape(str(text))) for state, text in STATE_LABELS.items()}
+    days_label = str(escape(_("%(n)d days unpaid")))  # formatted with an int only
+    closed_label = escape(_("Closed"))
+    pay_before, pay_after = map(escape, _url_around("collection.pay", "stall_id"))
+    closed_before, closed_after = map(escape, _url_around("collection.mark_closed", "stall_id"))
+    receipt_before, receipt_after = map(escape, _url_around("collection.receipt", "number"))
+    button_end = f"{closed_after}>{closed_label}</button>"
+    parts = []
+    add = parts.append
+    for row in rows:
+        state = row.state
+        stall_id = row.stall_id
+        receipt = row.receipt_number
+        payable = can_pay and state in PAYABLE
+        if payable:
+            link = f"<a href={pay_before}{stall_id}{pay_after}>"
+        elif receipt:
+            link = f"<a href={receipt_before}{escape(receipt)}{receipt_after}>"
+        else:
+            link = "<div>"
+        small = ""
+        if row.unpaid_days:
+            days = days_label % {"n": row.unpaid_days}
+            small = f"<small>{days} · {format_rupiah(row.unpaid_amount)}</small>"
+        add(
+            f'    <li class="coll-stall coll-{state}" id=stall-{stall_id}>{link}'
+            f"<b>{escape(row.code)}</b><span>{escape(row.business)}</span><i>{labels[state]}</i>"
+            f"{small}{'</a>' if payable or receipt else '</div>'}"
+        )
+        if can_pay and state == "unpaid":
+            add(f"<button form=closed formaction={closed_before}{stall_id}{button_end}")
+        add("</li>")
+    return Markup("".join(parts))
 
 
 def _url_around(endpoint: str, name: str) -> tuple[str, str]:

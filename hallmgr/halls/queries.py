@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from hallmgr.arrears import dues
+from hallmgr.arrears import engine
 from hallmgr.assignments.models import Assignment
 from hallmgr.businesses.models import Business
 from hallmgr.collection.models import Payment
@@ -26,19 +26,10 @@ def current_assignments(today: date):
     )
 
 
-def arrears_by_assignment(today: date, hall_ids: list[int]):
-    """Unpaid due days before today per assignment: days, amount, oldest day."""
-    unpaid = dues.unpaid(dues.due_days(today - timedelta(days=1), hall_ids=hall_ids)).subquery("u")
-    return (
-        sa.select(
-            unpaid.c.assignment_id,
-            sa.func.count().label("days"),
-            sa.func.sum(unpaid.c.rate).label("amount"),
-            sa.func.min(unpaid.c.day).label("oldest"),
-        )
-        .group_by(unpaid.c.assignment_id)
-        .subquery("arr")
-    )
+def arrears_before(today: date, scope: engine.Scope) -> dict[int, engine.Owed]:
+    """Unpaid due days before today per assignment of the scope (only those that owe),
+    from the arrears engine: one statement, paid days read as bit masks."""
+    return engine.owed(today - timedelta(days=1), scope)
 
 
 @dataclass(frozen=True)
@@ -76,7 +67,8 @@ def stall_rows(
     occupancy: str = "",
     with_arrears: bool = False,
 ) -> list[StallRow]:
-    """The hall's stalls with today's business (and arrears when asked), in one statement."""
+    """The hall's stalls with today's business in one statement (and, when asked, their
+    arrears before today in one more, from the arrears engine)."""
     cur = current_assignments(today)
     columns = [
         Stall.id,
@@ -98,12 +90,9 @@ def stall_rows(
         .outerjoin(Business, Business.id == cur.c.business_id)
         .where(Stall.hall_id == hall.id)
     )
+    owed = {}
     if with_arrears:
-        arr = arrears_by_assignment(today, [hall.id])
-        query = query.add_columns(
-            sa.func.coalesce(arr.c.days, 0).label("unpaid_days"),
-            sa.func.coalesce(arr.c.amount, 0).label("unpaid_amount"),
-        ).outerjoin(arr, arr.c.assignment_id == cur.c.id)
+        owed = arrears_before(today, engine.Scope(hall_ids=[hall.id], current_on=today))
     if block:
         query = query.where(Stall.block == block)
     if class_id:
@@ -116,8 +105,10 @@ def stall_rows(
         query = query.where(cur.c.id.is_(None))
     query = query.order_by(Stall.block, Stall.code)
     out = []
+    nothing = engine.Owed(0, 0, 0, today)
     for row in db.session.execute(query):
-        days = int(getattr(row, "unpaid_days", 0) or 0)
+        arrears = owed.get(row.assignment_id, nothing)
+        days = arrears.unpaid_days
         out.append(
             StallRow(
                 id=row.id,
@@ -132,7 +123,7 @@ def stall_rows(
                 owner_name=row.owner_name,
                 end_date=row.end_date,
                 unpaid_days=days,
-                unpaid_amount=int(getattr(row, "unpaid_amount", 0) or 0),
+                unpaid_amount=arrears.amount,
                 state=rules.map_state(row.status, row.assignment_id is not None, days),
             )
         )
@@ -204,8 +195,6 @@ def stall_payments(stall: Stall, limit: int = 100) -> list[Payment]:
 
 def assignment_arrears(assignment_id: int, hall_id: int, today: date) -> tuple[int, int]:
     """(days, amount) the assignment owes before today."""
-    arr = arrears_by_assignment(today, [hall_id])
-    row = db.session.execute(
-        sa.select(arr.c.days, arr.c.amount).where(arr.c.assignment_id == assignment_id)
-    ).first()
-    return (int(row.days), int(row.amount)) if row else (0, 0)
+    scope = engine.Scope(hall_ids=[hall_id], assignment_ids=[assignment_id])
+    owed = arrears_before(today, scope).get(assignment_id)
+    return (owed.unpaid_days, owed.amount) if owed else (0, 0)

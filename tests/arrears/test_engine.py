@@ -109,6 +109,8 @@ def _check(db, make_hall, make_class, make_stall, make_business, make_assignment
     collector = make_user("collector", halls=[hall])
     as_of = day(data["as_of"])
     expected = {}
+    newest = {}  # the last unpaid due day per assignment
+    periods = {}
     seq = 0
     for n, (plans, waived) in enumerate(data["stalls"]):
         stall = make_stall(hall, code=f"S-{n}", stall_class=kios)
@@ -163,6 +165,8 @@ def _check(db, make_hall, make_class, make_stall, make_business, make_assignment
             unpaid = rules.arrears_days(due, valid, as_of)
             if unpaid:
                 expected[a.id] = (len(unpaid), sum(r for _, r in unpaid), unpaid[0][0])
+                newest[a.id] = unpaid[-1][0]
+            periods[a.id] = (day(start), day(end) if end is not None else None)
             if end is None or cursor > SPAN:
                 break
 
@@ -172,3 +176,13 @@ def _check(db, make_hall, make_class, make_stall, make_business, make_assignment
     # The same for one hall, as the round page and hall map ask.
     narrowed = engine.owed(as_of - timedelta(days=1), engine.Scope(hall_ids=[hall.id]))
     assert {k: (o.unpaid_days, o.amount, o.oldest_unpaid) for k, o in narrowed.items()} == expected
+    assert {k: o.newest_unpaid for k, o in owed.items()} == newest
+    # Only the tenants of a day (the round page): the same figures for those it covers.
+    on = as_of - timedelta(days=1)
+    current = engine.owed(on, engine.Scope(hall_ids=[hall.id], current_on=on))
+    covering = {
+        k for k, (start, end) in periods.items() if start <= on and (end is None or end >= on)
+    }
+    assert {k: (o.unpaid_days, o.amount) for k, o in current.items()} == {
+        k: v[:2] for k, v in expected.items() if k in covering
+    }

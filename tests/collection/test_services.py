@@ -215,6 +215,23 @@ def test_round_states_and_search(db, setup, make_stall, make_business, make_assi
     assert services.round_rows(setup.hall, TODAY, "%") == []
 
 
+def test_round_a_closed_day_is_not_due_though_earlier_days_are_owed(db, setup):
+    db.session.add(
+        Closure(hall_id=setup.hall.id, start_date=TODAY, end_date=TODAY, kind="flood", reason="x")
+    )
+    db.session.flush()
+    [row] = services.round_rows(setup.hall, TODAY)
+    assert (row.state, row.unpaid_days, row.unpaid_amount) == ("not_due", 4, 12000)
+    # A closed mark on a day that is not due changes nothing.
+    services.mark_closed(setup.collector, setup.stall, today=TODAY, now=NOW)
+    [row] = services.round_rows(setup.hall, TODAY)
+    assert (row.state, row.unpaid_days) == ("not_due", 4)
+    # Yesterday paid, today still not due: the round shows the rest owed.
+    pay(setup, [TODAY - timedelta(days=1)])
+    [row] = services.round_rows(setup.hall, TODAY)
+    assert (row.state, row.unpaid_days, row.unpaid_amount) == ("not_due", 3, 9000)
+
+
 def test_deposit_keeps_the_difference(db, setup):
     pay(setup, [TODAY], "cash")
     pay(setup, [TODAY - timedelta(days=1)], "qris")

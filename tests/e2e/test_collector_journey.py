@@ -24,10 +24,10 @@ def open_round(page):
 def pay_two_days(page, *, double_tap: bool = False) -> dict:
     """From the round: the first stall not yet paid, today and one more day; the receipt page."""
     row = page.locator("#round li.coll-unpaid").first
-    # A row is <li><a><b>stall</b><span>business</span><i>state</i>…</a></li> (kept small).
+    # A row's parts carry no classes (page size): code <b>, business <span>, state <i>.
     stall_code = row.locator("b").inner_text()
-    business = row.locator("span").first.inner_text()
-    row.locator("a").first.click()
+    business = row.locator("span").inner_text()
+    row.locator("> a").click()
     expect(page.locator("h1")).to_contain_text(f"Lapak {stall_code}")
 
     today = page.locator("#pay-form input[name=days]:checked")
@@ -93,7 +93,7 @@ def test_collector_records_a_two_day_payment_on_a_phone(phone):
     page.get_by_role("link", name="Kembali ke putaran").click()
     row = page.locator("#round li", has_text=paid["business"])
     expect(row).to_have_class("coll-stall coll-paid")
-    expect(row.locator("i")).to_have_text("Lunas")  # the state label
+    expect(row.locator("i")).to_have_text("Lunas")
     page.goto("/")
     page.get_by_role("link", name="Ringkasan hari").first.click()
     receipts = page.locator("#receipts li", has_text=paid["stall"])

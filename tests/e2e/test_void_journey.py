@@ -44,4 +44,4 @@ def test_manager_voids_a_receipt_and_the_public_check_shows_it_void(new_page):
     expect(collector.locator("#void-notice")).to_contain_text("VOID")
     collector.get_by_role("link", name="Kembali ke putaran").click()
     row = collector.locator("#round li", has_text=paid["business"])
-    expect(row.locator("i")).to_have_text("Belum dibayar")  # the state label
+    expect(row.locator("i")).to_have_text("Belum dibayar")
