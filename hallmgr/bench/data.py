@@ -1,6 +1,8 @@
 """A synthetic province for benchmarks: many halls of 100–500 stalls, about 85% occupied,
 payment habits from always-on-time to months behind, tariff changes, closures, waivers
-and voids. Deterministic for a seed. Written with bulk inserts (COPY on PostgreSQL).
+and voids. Deterministic for a seed. Rows are plain dicts written in bulk (COPY on
+PostgreSQL, one driver executemany on SQLite); the big tables load without their secondary
+indexes, which are rebuilt after from the catalogue's own definitions.
 
 The due days are computed with the pure reference rules (hallmgr.arrears.rules), so the
 data does not depend on the SQL engine it will later be measured with.
