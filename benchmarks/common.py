@@ -6,7 +6,7 @@ import os
 import statistics
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -155,7 +155,16 @@ def build(
     WORKDIR.mkdir(parents=True, exist_ok=True)
     _note(url).write_text(
         json.dumps(
-            {"stalls": stalls, "summary": database.summary, "build_seconds": database.build_seconds}
+            {
+                "stalls": stalls,
+                "days": days,
+                "dialect": dialect,
+                "summary": database.summary,
+                "build_seconds": database.build_seconds,
+                # The machine is shared: the load while building explains a slow figure.
+                "load_average": [round(x, 2) for x in os.getloadavg()],
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
         )
     )
     return database
