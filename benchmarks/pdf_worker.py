@@ -47,6 +47,17 @@ def _rss_mb() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
+def _peak_rss_mb() -> float:
+    """This program's peak resident memory: VmHWM from /proc (Linux). Not ru_maxrss, which
+    Linux carries over fork and exec, so it would report the parent's peak (the runner,
+    after building a province in-process, holds gigabytes)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def main() -> None:
     count = int(sys.argv[1])
     from hallmgr import create_app
@@ -69,7 +80,7 @@ def main() -> None:
         seconds = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak = _peak_rss_mb()
     from pypdf import PdfReader
 
     pages = len(PdfReader(BytesIO(data)).pages)
