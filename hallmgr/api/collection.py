@@ -4,10 +4,9 @@ Every rule is the collection service's; these views only translate JSON to its c
 """
 
 from datetime import UTC, date, datetime
-from io import BytesIO
 
 import sqlalchemy as sa
-from flask import current_app, jsonify, request, send_file
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +15,7 @@ from hallmgr.arrears.dues import rate_on
 from hallmgr.auth.policy import ALL_ROLES, allow_token, visible_hall_ids
 from hallmgr.collection import pdf, services
 from hallmgr.collection.models import Payment
-from hallmgr.collection.views import verify_url
+from hallmgr.collection.views import send_receipt_pdf, verify_url
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import NotFoundError
 from hallmgr.extensions import db
@@ -186,20 +185,7 @@ def receipt_pdf(number: str):
         raise InvalidInput(
             _("Some fields are not valid."), {"size": _("Not one of the allowed values.")}
         )
-    payment = _payment_or_404(number)
-    facts, number = services.receipt_facts(payment), payment.receipt_number
-    # Drawing is CPU work on plain values: end the read first, so it holds no database
-    # lock or snapshot (SQLite's BEGIN IMMEDIATE would queue every other request behind it).
-    db.session.rollback()
-    data = pdf.receipt_pdf(
-        facts,
-        issuer=current_app.config["ISSUER_NAME"],
-        verify_url=verify_url(number),
-        size=size,
-    )
-    return send_file(
-        BytesIO(data), mimetype="application/pdf", download_name=f"{number}-{size}.pdf"
-    )
+    return send_receipt_pdf(_payment_or_404(number), size)
 
 
 @bp.route("/receipts/<number>/void", methods=["POST"])

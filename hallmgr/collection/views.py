@@ -344,7 +344,11 @@ def receipt(number: str):
 def receipt_pdf(number: str, size: str):
     if size not in pdf.SIZES:
         abort(404)
-    payment = _payment_or_404(number)
+    return send_receipt_pdf(_payment_or_404(number), size)
+
+
+def send_receipt_pdf(payment, size: str):
+    """The receipt as a PDF download (the web page's link and the API answer alike)."""
     facts, number = services.receipt_facts(payment), payment.receipt_number
     # Drawing is CPU work on plain values: end the read first, so it holds no database
     # lock or snapshot (SQLite's BEGIN IMMEDIATE would queue every other request behind it).
