@@ -118,9 +118,14 @@ class RowLayout:
             for code in range(32, 127)
             if chr(code) not in "()\\"
         )
+        self._escaped_ellipsis = self._ascii_plain and self._escaped.get(ord(self.ELLIPSIS))
         # Row numbers are digits, all of one width in Helvetica: their x by their length.
         self._digit_width = {stringWidth(d, BODY_FONT, FONT_SIZE) for d in "0123456789"}
         self._cache: dict = {}  # (column, text, font) -> x; (x, column, text) -> operators
+        # x of the left-aligned columns (None: right-aligned, placed by their text's width)
+        self._left = [
+            None if col in RIGHT_ALIGNED else edges[col] + PADDING for col in range(len(widths))
+        ]
 
     def x(self, col: int, cell: str, font: str = BODY_FONT) -> float:
         if col not in RIGHT_ALIGNED:
@@ -141,6 +146,12 @@ class RowLayout:
         if self._ascii_plain and cell.isascii() and cell.isprintable():
             if "(" not in cell and ")" not in cell and "\\" not in cell:
                 return f"({cell}) Tj"
+        ellipsis = self._escaped_ellipsis
+        if ellipsis and cell and cell[-1] == self.ELLIPSIS:  # a cut text
+            head = cell[:-1]
+            if head.isascii() and head.isprintable():
+                if "(" not in head and ")" not in head and "\\" not in head:
+                    return f"({head}{ellipsis}) Tj"
         escaped = cell.translate(self._escaped)
         if escaped.isascii():
             return f"({escaped}) Tj"
@@ -195,29 +206,53 @@ class RowLayout:
         ops = []
         x_prev = None
         cache = self._cache
-        repeated = self.REPEATED
+        repeated = self.REPEATED if font == BODY_FONT else ()  # the head: once
+        left = self._left
         for col, cell in enumerate(cells):
             if not cell:
                 continue
-            x = self.x(col, cell, font)
-            if x_prev is None:
+            x = left[col]
+            if x is None:
+                x = self.x(col, cell, font)
+            key = (x_prev, col, cell) if col in repeated else None
+            piece = cache.get(key) if key else None
+            if piece is None:
                 shown = self.show(cell)
                 if shown is None:
                     return _Row(cells)
-                ops.append(f"{fp_str(x)} {{y}} Tm {shown}")
-            else:
-                key = (x_prev, col, cell) if col in repeated else None
-                piece = cache.get(key) if key else None
-                if piece is None:
-                    shown = self.show(cell)
-                    if shown is None:
-                        return _Row(cells)
+                if x_prev is None:
+                    piece = self._start(x) + shown
+                else:
                     piece = self._move(x - x_prev) + shown
-                    if key and len(cache) < 100_000:
-                        cache[key] = piece
-                ops.append(piece)
+                if key and len(cache) < 100_000:
+                    cache[key] = piece
+            ops.append(piece)
             x_prev = x
         return " ".join(ops)
+
+    def _start(self, x: float) -> str:
+        key = ("Tm", x)
+        start = self._cache.get(key)
+        if start is None:
+            start = self._cache[key] = f"{fp_str(x)} {{y}} Tm "
+        return start
+
+    def block(self, rows: int) -> tuple[str, list[str]]:
+        """A block's rules (as canvas.lines draws them: a line under every row, one at
+        every column's edge) and its rows' baselines (a row's top, 2 pt of padding, the
+        font's size, 1.5 pt of descent room), for a block of this many rows."""
+        key = ("block", rows)
+        found = self._cache.get(key)
+        if found is None:
+            rh, width, height = ROW_HEIGHT, self.edges[-1], ROW_HEIGHT * (rows + 1)
+            lines = [(0, height - n * rh, width, height - n * rh) for n in range(rows + 2)]
+            lines += [(e, 0, e, height) for e in self.edges]
+            rules = "\n".join(
+                ["n", *(f"{fp_str(x1, y1)} m {fp_str(x2, y2)} l" for x1, y1, x2, y2 in lines), "S"]
+            )
+            baselines = [fp_str(height - (n + 1) * rh + 3.5) for n in range(rows + 1)]
+            found = self._cache[key] = (rules, baselines)
+        return found
 
     def _move(self, dx: float) -> str:
         key = ("Td", dx)
@@ -251,16 +286,13 @@ class RowBlock(Flowable):
 
     def draw(self):
         c = self.canv
-        width, height, rh = self.width, self.height, ROW_HEIGHT
-        edges = self.layout.edges
+        rules, baselines = self.layout.block(len(self.rows))
         c.saveState()
         c.setFillColor(HEADER_BG)
-        c.rect(0, height - rh, width, rh, stroke=0, fill=1)
+        c.rect(0, self.height - ROW_HEIGHT, self.width, ROW_HEIGHT, stroke=0, fill=1)
         c.setStrokeColor(GRID)
         c.setLineWidth(0.3)
-        lines = [(0, height - n * rh, width, height - n * rh) for n in range(len(self.rows) + 2)]
-        lines += [(e, 0, e, height) for e in edges]
-        c.lines(lines)
+        c._code.append(rules)
         c.setFillColor(colors.black)
         leading = fp_str(FONT_SIZE * 1.2)
         size = fp_str(FONT_SIZE)
@@ -269,16 +301,13 @@ class RowBlock(Flowable):
             for name in (HEAD_FONT, BODY_FONT)
         }
         code = ["BT 1 0 0 1 0 0 Tm", fonts[HEAD_FONT]]  # as beginText() starts
-        # Baselines: a row's top, 2 pt of padding, the font's size, 1.5 pt of descent room.
         for n, ops in enumerate([self.head, *self.rows]):
             if n == 1:
                 code.append(fonts[BODY_FONT])
-            y = height - (n + 1) * rh + 3.5
             if isinstance(ops, _Row):
-                code.append(self._cells_code(n, y, ops))
+                code.append(self._cells_code(n, float(baselines[n]), ops))
             elif ops:
-                first, rest = ops.split(" {y} ", 1)
-                code.append(f"1 0 0 1 {first} {fp_str(y)} {rest}")
+                code.append("1 0 0 1 " + ops.replace("{y}", baselines[n], 1))
         code.append("ET")
         c._code.append(" ".join(code))
         c.restoreState()
