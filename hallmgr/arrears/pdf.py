@@ -18,6 +18,7 @@ from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -328,13 +329,24 @@ class RowBlock(Flowable):
 
 def _compact_numbered_canvas(footer_left: str) -> type:
     """The shared 'page X of Y' canvas, holding each finished page's drawing as one
-    string until the total is known (not thousands of small ones): the same PDF, a
-    fraction of the memory."""
+    string until the total is known (not thousands of small ones), and letting go of
+    each as it is written out: the same PDF, a fraction of the memory."""
 
     class CompactNumberedCanvas(numbered_canvas(footer_left)):
         def showPage(self):  # noqa: N802  (ReportLab's name)
             self._code = ["\n".join(self._code)]  # ReportLab joins a page's code with \n
             super().showPage()
+
+        def save(self):
+            """As the shared canvas saves, each held page dropped once it is out."""
+            pages = self._saved_pages
+            total = len(pages)
+            pages.reverse()
+            while pages:
+                self.__dict__.update(pages.pop())
+                self._draw_footer(total)
+                rl_canvas.Canvas.showPage(self)
+            rl_canvas.Canvas.save(self)
 
     return CompactNumberedCanvas
 
