@@ -3,7 +3,10 @@
 The list is laid out as many small blocks of rows (a header row each, so every page
 starts with one), never as one giant table: ReportLab splits a long table by
 re-measuring it, which grows with its length. Each block is drawn directly on the
-canvas (one-line cells, fixed row height), which keeps 10,000 rows within seconds.
+canvas (one-line cells, fixed row height). A row becomes its PDF text operators once,
+when it is added (RowLayout: widths from the font's table, repeated cells encoded once),
+and a block's drawing is joining them; finished pages are held as one string each until
+the page count is known for "page X of Y". 10,000 rows take about 0.5 s of CPU.
 """
 
 from collections.abc import Iterable
