@@ -1,0 +1,131 @@
+"""The receipt PDF itself: what it prints, that every line stays on the paper, its QR code."""
+
+from datetime import UTC, date, datetime
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+from reportlab.graphics.barcode import qrencoder
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from hallmgr.collection import pdf
+from tests.conftest import pdf_text
+
+URL = (
+    "https://pasar.example.go.id/collection/verify/PSR-2026-000123/0123456789abcdef0123456789abcdef"
+)
+LONG = (
+    "Warung Makan Sederhana Bu Siti Rahayu dan Keluarga Besar Sejahtera Selalu "
+    "Cabang Pasar Induk Kramat Jati Nomor Duapuluhtigaribuempatratuslimapuluhenam"
+)
+
+
+def _facts(**changes):
+    facts = {
+        "number": "PSR-2026-000123",
+        "hall_code": "PSR",
+        "hall_name": "Pasar Sentral",
+        "hall_address": "Jl. Pasar 1",
+        "region": "Kota Jakarta Timur",
+        "recorded_at": datetime(2026, 8, 17, 3, 0, tzinfo=UTC),
+        "business_day": date(2026, 8, 17),
+        "stall_code": "A-01",
+        "stall_block": "A",
+        "business": "Warung Bu Siti",
+        "owner": "Siti Rahayu",
+        "days": [(date(2026, 8, d), 3000) for d in (14, 15, 17)],
+        "amount": 9000,
+        "method": "cash",
+        "collector": "Budi Santoso",
+        "void": False,
+        "voided_at": None,
+        "void_reason": "",
+    }
+    return {**facts, **changes}
+
+
+def _render(app, facts, size, issuer="Pemerintah Kota"):
+    with app.test_request_context("/"):
+        return pdf.receipt_pdf(facts, issuer=issuer, verify_url=URL, size=size)
+
+
+def _runs(data: bytes):
+    """(page width, [(x, text width, text)]) of every piece of text the PDF draws."""
+    reader = PdfReader(BytesIO(data))
+    out = []
+    for page in reader.pages:
+        width = float(page.mediabox.width)
+
+        def visit(text, cm, tm, font, size, width=width):
+            if text.strip() and not cm[1]:  # (the VOID stamp is drawn turned, across the page)
+                x = tm[4] * cm[0] + cm[4]
+                scale = size * tm[0] * cm[0]
+                name = font["/BaseFont"].lstrip("/")
+                out.append((width, x, stringWidth(text, name, scale), text))
+
+        page.extract_text(visitor_text=visit)
+    return out
+
+
+@pytest.mark.parametrize("size", ["80mm", "a6"])
+def test_receipt_prints_every_fact(app, size):
+    text = pdf_text(_render(app, _facts(), size))
+    for expected in (
+        "PSR-2026-000123",
+        "Pasar Sentral (PSR)",
+        "A-01",
+        "Warung Bu Siti",
+        "Siti Rahayu",
+        "Rp9.000",
+        "sembilan ribu rupiah",
+        "Tunai",
+        "Budi Santoso",
+        "14 Agu 2026 s.d. 15 Agu 2026",
+        "17 Agu 2026",
+        "Rp3.000 × 3 hari",
+    ):
+        assert expected in text, expected
+    assert "VOID" not in text
+
+
+def test_void_receipt_says_void_with_time_and_reason(app):
+    facts = _facts(
+        void=True, voided_at=datetime(2026, 8, 17, 5, 0, tzinfo=UTC), void_reason="salah lapak"
+    )
+    text = pdf_text(_render(app, facts, "80mm"))
+    assert "VOID" in text and "salah lapak" in text and "PSR-2026-000123" in text
+
+
+@pytest.mark.parametrize("size", ["80mm", "a6"])
+def test_long_names_wrap_inside_the_paper(app, size):
+    facts = _facts(business=LONG, owner=LONG, collector=LONG, hall_name=LONG, void_reason=LONG)
+    facts.update(void=True, voided_at=datetime(2026, 8, 17, 5, 0, tzinfo=UTC))
+    data = _render(app, facts, size, issuer=LONG)
+    runs = _runs(data)
+    assert runs
+    for page_width, x, width, text in runs:
+        assert x >= 0 and x + width <= page_width - 4, text
+    text = " ".join(pdf_text(data).split())
+    for word in LONG.split()[:-1]:
+        assert word in text
+    assert "PSR-2026-000123" in text
+
+
+def test_many_days_on_a6_go_on_to_a_second_page(app):
+    days = [(date(2026, 1, 1 + 2 * n), 3000) for n in range(15)]
+    facts = _facts(days=days, amount=45000, business=LONG, owner=LONG)
+    data = _render(app, facts, "a6")
+    text = pdf_text(data)
+    assert "1 Jan 2026" in text and "29 Jan 2026" in text and "empat puluh lima ribu" in text
+    assert "Pindai" in text  # the last line, after the QR code
+
+
+@pytest.mark.parametrize("length", [20, 88, 130, 300])
+def test_qr_code_is_the_standard_encoding_of_the_link(length):
+    text = (URL * 4)[:length]
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.L)
+    code.addData(qrencoder.QR8bitByte(text))
+    code.version = code.calculate_version()
+    code.makeImpl(False, 0)
+    expected = ["".join("1" if m else "0" for m in row) for row in code.modules]
+    assert pdf.qr_matrix(text) == expected
