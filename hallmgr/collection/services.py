@@ -24,7 +24,7 @@ from hallmgr.core.errors import ConflictError, DomainError, NotFoundError
 from hallmgr.core.models import NumberSequence
 from hallmgr.core.sequences import next_number
 from hallmgr.extensions import db
-from hallmgr.halls.models import Hall, Stall
+from hallmgr.halls.models import Hall, Region, Stall
 
 RECEIPT = "receipt"
 MAX_WAIVER_DAYS = 366
@@ -748,6 +748,70 @@ def verify_receipt(number: str, signature: str, secret: str) -> tuple[str, Payme
     if payment is None:
         return "forged", None
     return ("void" if payment.is_void else "valid"), payment
+
+
+def receipt_facts_by_number(number: str) -> dict | None:
+    """What a receipt prints (as `receipt_facts`) and its hall_id, read in one statement.
+
+    The receipt PDF needs plain values only: one joined row per paid day, no ORM objects.
+    """
+    p, h, s, b, u, d = Payment, Hall, Stall, Business, User, PaymentDay
+    rows = db.session.execute(
+        sa.select(
+            p.receipt_number,
+            p.hall_id,
+            h.code,
+            h.name,
+            h.address,
+            Region.name,
+            p.recorded_at,
+            p.business_day,
+            s.code,
+            s.block,
+            b.name,
+            b.owner_name,
+            p.amount,
+            p.method,
+            u.full_name,
+            p.voided_at,
+            p.void_reason,
+            d.day,
+            d.rate,
+        )
+        .select_from(p)
+        .join(h, h.id == p.hall_id)
+        .outerjoin(Region, Region.code == h.region_code)
+        .join(s, s.id == p.stall_id)
+        .join(b, b.id == p.business_id)
+        .join(u, u.id == p.collector_id)
+        .outerjoin(d, d.payment_id == p.id)
+        .where(p.receipt_number == number)
+        .order_by(d.day)
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return {
+        "number": first[0],
+        "hall_id": first[1],
+        "hall_code": first[2],
+        "hall_name": first[3],
+        "hall_address": first[4],
+        "region": first[5] or "",
+        "recorded_at": first[6],
+        "business_day": first[7],
+        "stall_code": first[8],
+        "stall_block": first[9],
+        "business": first[10],
+        "owner": first[11],
+        "days": [(r[17], r[18]) for r in rows if r[17] is not None],
+        "amount": first[12],
+        "method": first[13],
+        "collector": first[14],
+        "void": first[15] is not None,
+        "voided_at": first[15],
+        "void_reason": first[16] or "",
+    }
 
 
 def receipt_facts(payment: Payment) -> dict:
