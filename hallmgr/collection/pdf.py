@@ -1,6 +1,5 @@
 """Receipts (80 mm thermal and A6) and the daily collection report, as PDF bytes."""
 
-import re
 from functools import cache
 from io import BytesIO
 from itertools import zip_longest
@@ -75,18 +74,25 @@ def _qr_generator(n: int) -> tuple[int, ...]:
     return tuple(log[c] for c in g[1:])
 
 
-def _qr_ec(data: list[int], n: int) -> list[int]:
-    """The n error correction codewords of a block: the remainder of data·x^n by the generator."""
+@cache
+def _qr_ec_table(n: int) -> tuple[int, ...]:
+    """Per byte value f, the generator (after its leading 1) times f, as one n-byte integer."""
     exp, log = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
     gen = _qr_generator(n)
-    rem = [0] * n
+    return (0,) + tuple(
+        int.from_bytes(bytes(exp[(log[f] + g) % 255] for g in gen), "big") for f in range(1, 256)
+    )
+
+
+def _qr_ec(data: list[int], n: int) -> list[int]:
+    """The n error correction codewords of a block: the remainder of data·x^n by the
+    generator, the n-byte remainder kept as one integer (a byte shifts out per data byte)."""
+    table = _qr_ec_table(n)
+    top, keep = 8 * (n - 1), (1 << (8 * n)) - 1
+    rem = 0
     for byte in data:
-        factor = byte ^ rem[0]
-        rem = [*rem[1:], 0]
-        if factor:
-            lf = log[factor]
-            rem = [r ^ exp[(lf + g) % 255] for r, g in zip(rem, gen, strict=True)]
-    return rem
+        rem = ((rem << 8) & keep) ^ table[byte ^ (rem >> top)]
+    return list(rem.to_bytes(n, "big"))
 
 
 @cache
@@ -158,15 +164,14 @@ def qr_path(text: str) -> tuple[int, str]:
     """The QR code of `text` as (module count, PDF path of its dark runs): module units, a
     4-module quiet zone, rows downwards from the top, written once as PDF operators."""
     matrix = qr_matrix(text)
-    ops = [
-        f"{m.start() + QR_BORDER} {r + QR_BORDER} {m.end() - m.start()} 1 re"
-        for r, row in enumerate(matrix)
-        for m in _DARK_RUNS.finditer(row)
-    ]
+    ops = []
+    for r, row in enumerate(matrix):
+        y, c = f" {r + QR_BORDER} ", QR_BORDER
+        for run in row.split("0"):  # the dark runs, each followed by one light module
+            if run:
+                ops.append(f"{c}{y}{len(run)} 1 re")
+            c += len(run) + 1
     return len(matrix), "\n".join(ops)
-
-
-_DARK_RUNS = re.compile("1+")
 
 
 def _draw_qr(canv, text: str, x: float, top: float, size: float) -> None:
