@@ -1,19 +1,19 @@
 """Receipts (80 mm thermal and A6) and the daily collection report, as PDF bytes."""
 
+import math
+import zlib
 from functools import cache
-from io import BytesIO
 from itertools import zip_longest
 from xml.sax.saxutils import escape
 
 from flask_babel import format_time
 from flask_babel import gettext as _
 from reportlab.graphics.barcode import qrencoder
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from hallmgr.collection import rules
@@ -174,20 +174,21 @@ def qr_path(text: str) -> tuple[int, str]:
     return len(matrix), "\n".join(ops)
 
 
-def _draw_qr(canv, text: str, x: float, top: float, size: float) -> None:
+def _qr_ops(text: str, x: float, top: float, size: float) -> str:
+    """The QR code of `text`, `size` points square with its top left corner at (x, top)."""
     count, path = qr_path(text)
     cell = size / (count + 2 * QR_BORDER)
-    canv.saveState()
-    canv.setFillColor(colors.black)
-    canv.transform(cell, 0, 0, -cell, x, top)  # module units, rows downwards from `top`
-    canv.addLiteral(path + "\nf")
-    canv.restoreState()
+    # Module units, rows downwards from `top`, as the path is written; one fill.
+    return f"q 0 g {fp_str(cell, 0, 0, -cell, x, top)} cm\n{path}\nf Q"
 
 
 # --- the receipt -----------------------------------------------------------------------
 #
-# A receipt is a fixed column of short lines: drawn straight on the canvas (no platypus
-# layout), each line measured once; only a line wider than the column is wrapped.
+# A receipt is a fixed column of short lines on one page (A6: on more if it must): laid out
+# here line by line, each line measured once and only a line wider than the column wrapped,
+# then written as PDF operators straight into a small PDF of our own (the standard
+# Helvetica fonts, nothing embedded). ReportLab's platypus layout and its document writer
+# cost ten times the whole receipt for these few lines.
 
 REGULAR, BOLD, ITALIC = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
 
@@ -307,46 +308,112 @@ def _receipt_column(facts: dict, issuer: str, verify_url: str, width: float, bas
     return col
 
 
-def _void_stamp(canv, width: float, height: float) -> None:
-    canv.saveState()
-    canv.setFillColor(colors.Color(0.8, 0, 0, alpha=0.35))
-    canv.setFont(BOLD, min(width, height) / 3.2)
-    canv.translate(width / 2, height / 2)
-    canv.rotate(35)
-    canv.drawCentredString(0, -min(width, height) / 10, "VOID")
-    canv.restoreState()
+FONT_NAMES = {REGULAR: "F1", BOLD: "F2", ITALIC: "F3"}
+GREY = "0.501961 0.501961 0.501961"  # reportlab.lib.colors.grey
+_SPACES = str.maketrans({c: " " for c in range(32)})  # no control character reaches the PDF
 
 
-def _draw_block(canv, ops, left: float, top: float, width: float) -> None:
-    """One block's operations, `top` the PDF y of the block's top edge."""
+def _pdf_string(text: str) -> str:
+    """`text` as a PDF string in WinAnsiEncoding (the standard fonts' encoding here); a
+    character that encoding lacks prints as '?'. Latin-1 text, encoded when written."""
+    raw = text.translate(_SPACES).encode("cp1252", "replace").decode("latin-1")
+    return "(" + raw.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def _void_stamp(width: float, height: float) -> str:
+    """VOID across the page, turned 35°, in translucent red (under the text)."""
+    size = min(width, height) / 3.2
+    text_width = stringWidth("VOID", BOLD, size)
+    cos, sin = math.cos(math.radians(35)), math.sin(math.radians(35))
+    return (
+        f"q /GS1 gs 0.8 0 0 rg 1 0 0 1 {fp_str(width / 2, height / 2)} cm "
+        f"{fp_str(cos, sin, -sin, cos)} 0 0 cm BT /F2 {fp_str(size)} Tf "
+        f"{fp_str(-text_width / 2, -min(width, height) / 10)} Td (VOID) Tj ET Q"
+    )
+
+
+def _block_ops(ops, left: float, top: float, width: float) -> list[str]:
+    """One block's PDF operators, `top` the PDF y of the block's top edge."""
+    out = []
     for op in ops:
         kind = op[0]
         if kind == "text":
             _kind, dy, indent, size, centre, runs = op
-            y = top - dy
             if centre:
                 x = left + (width - sum(stringWidth(t, f, size) for t, f in runs)) / 2
             else:
                 x = left + indent
             for text, font in runs:
-                canv.setFont(font, size)
-                canv.drawString(x, y, text)
+                out.append(
+                    f"BT /{FONT_NAMES[font]} {fp_str(size)} Tf {fp_str(x, top - dy)} Td "
+                    f"{_pdf_string(text)} Tj ET"
+                )
                 x += stringWidth(text, font, size)
         elif kind == "rule":
-            canv.saveState()
-            canv.setStrokeColor(colors.grey)
-            canv.setLineWidth(0.5)
-            canv.line(left, top - op[1], left + width, top - op[1])
-            canv.restoreState()
+            y = top - op[1]
+            out.append(f"q {GREY} RG 0.5 w {fp_str(left, y)} m {fp_str(left + width, y)} l S Q")
         else:  # qr, centred
             _kind, dy, url, size = op
-            _draw_qr(canv, url, left + (width - size) / 2, top - dy, size)
+            out.append(_qr_ops(url, left + (width - size) / 2, top - dy, size))
+    return out
+
+
+def _pdf_info_string(text: str) -> bytes:
+    if text.isascii():
+        return _pdf_string(text).encode("latin-1")
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+def _pdf(pages: list[list[str]], pagesize: tuple[float, float], title: str) -> bytes:
+    """A PDF 1.4 file of `pages` (each a list of content operators), all of `pagesize`."""
+    first_page = 8  # objects: catalog, page tree, info, 3 fonts, transparency, then pages
+    kids = " ".join(f"{first_page + 2 * i} 0 R" for i in range(len(pages)))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
+        b"<< /Title "
+        + _pdf_info_string(title)
+        + b" /Author (hallmgr) /Creator (hallmgr) /Producer (hallmgr) >>",
+        *(
+            f"<< /Type /Font /Subtype /Type1 /Name /{name} /BaseFont /{font} "
+            "/Encoding /WinAnsiEncoding >>".encode()
+            for font, name in FONT_NAMES.items()
+        ),
+        b"<< /Type /ExtGState /ca 0.35 /CA 0.35 >>",
+    ]
+    resources = (
+        "<< /Font << /F1 4 0 R /F2 5 0 R /F3 6 0 R >> /ExtGState << /GS1 7 0 R >> "
+        "/ProcSet [/PDF /Text] >>"
+    )
+    for i, ops in enumerate(pages):
+        stream = zlib.compress("\n".join(ops).encode("latin-1"))
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {fp_str(*pagesize)}] "
+            f"/Resources {resources} /Contents {first_page + 2 * i + 1} 0 R >>".encode()
+        )
+        objects.append(
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
+            + stream
+            + b"\nendstream"
+        )
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 3 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
 
 
 def receipt_pdf(facts: dict, *, issuer: str, verify_url: str, size: str = "80mm") -> bytes:
     """One receipt, on a thermal roll 80 mm wide (as long as it needs) or on A6."""
-    # The frame of the platypus layout this replaces padded its content by 6 pt per side.
-    pad = 6
+    pad = 6  # what the platypus frame this layout replaces padded its content by
     if size == "a6":
         margin = 7 * mm
         width = A6[0] - 2 * margin - 2 * pad
@@ -359,27 +426,17 @@ def receipt_pdf(facts: dict, *, issuer: str, verify_url: str, size: str = "80mm"
         # A roll has no fixed page: the page is cut to the receipt's length.
         pagesize = (THERMAL_WIDTH, column.height + 2 * pad + 2 * margin + 6 * mm)
     page_width, page_height = pagesize
-    left, top = margin + pad, page_height - margin - pad
-    bottom = margin + pad
-    buffer = BytesIO()
-    canv = Canvas(buffer, pagesize=pagesize, pageCompression=1)
-    canv.setTitle(_("Receipt %(number)s", number=facts["number"]))
-    canv.setAuthor("hallmgr")
-    canv.setCreator("hallmgr")
-    if facts["void"]:
-        _void_stamp(canv, page_width, page_height)
+    left, top, bottom = margin + pad, page_height - margin - pad, margin + pad
+    stamp = [_void_stamp(page_width, page_height)] if facts["void"] else []
+    pages = [list(stamp)]
     y = top
     for height, ops in column.blocks:
         if y - height < bottom - 0.01 and y < top:  # A6: what does not fit goes on a new page
-            canv.showPage()
-            if facts["void"]:
-                _void_stamp(canv, page_width, page_height)
+            pages.append(list(stamp))
             y = top
-        _draw_block(canv, ops, left, y, width)
+        pages[-1] += _block_ops(ops, left, y, width)
         y -= height
-    canv.showPage()
-    canv.save()
-    return buffer.getvalue()
+    return _pdf(pages, pagesize, _("Receipt %(number)s", number=facts["number"]))
 
 
 def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, printed_at) -> bytes:
