@@ -4,6 +4,7 @@ waivers and deposits; and the set-based reads the collectors' pages need."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -750,44 +751,52 @@ def verify_receipt(number: str, signature: str, secret: str) -> tuple[str, Payme
     return ("void" if payment.is_void else "valid"), payment
 
 
+@cache
+def _receipt_facts_statement() -> sa.Select:
+    """The joined read of a receipt by its number, one row per paid day (built once)."""
+    p, h, r, s, b, u, d = (
+        m.__table__ for m in (Payment, Hall, Region, Stall, Business, User, PaymentDay)
+    )
+    return (
+        sa.select(
+            p.c.receipt_number,
+            p.c.hall_id,
+            h.c.code,
+            h.c.name,
+            h.c.address,
+            r.c.name,
+            p.c.recorded_at,
+            p.c.business_day,
+            s.c.code,
+            s.c.block,
+            b.c.name,
+            b.c.owner_name,
+            p.c.amount,
+            p.c.method,
+            u.c.full_name,
+            p.c.voided_at,
+            p.c.void_reason,
+            d.c.day,
+            d.c.rate,
+        )
+        .select_from(p)
+        .join(h, h.c.id == p.c.hall_id)
+        .outerjoin(r, r.c.code == h.c.region_code)
+        .join(s, s.c.id == p.c.stall_id)
+        .join(b, b.c.id == p.c.business_id)
+        .join(u, u.c.id == p.c.collector_id)
+        .outerjoin(d, d.c.payment_id == p.c.id)
+        .where(p.c.receipt_number == sa.bindparam("number"))
+        .order_by(d.c.day)
+    )
+
+
 def receipt_facts_by_number(number: str) -> dict | None:
     """What a receipt prints (as `receipt_facts`) and its hall_id, read in one statement.
 
     The receipt PDF needs plain values only: one joined row per paid day, no ORM objects.
     """
-    p, h, s, b, u, d = Payment, Hall, Stall, Business, User, PaymentDay
-    rows = db.session.execute(
-        sa.select(
-            p.receipt_number,
-            p.hall_id,
-            h.code,
-            h.name,
-            h.address,
-            Region.name,
-            p.recorded_at,
-            p.business_day,
-            s.code,
-            s.block,
-            b.name,
-            b.owner_name,
-            p.amount,
-            p.method,
-            u.full_name,
-            p.voided_at,
-            p.void_reason,
-            d.day,
-            d.rate,
-        )
-        .select_from(p)
-        .join(h, h.id == p.hall_id)
-        .outerjoin(Region, Region.code == h.region_code)
-        .join(s, s.id == p.stall_id)
-        .join(b, b.id == p.business_id)
-        .join(u, u.id == p.collector_id)
-        .outerjoin(d, d.payment_id == p.id)
-        .where(p.receipt_number == number)
-        .order_by(d.day)
-    ).all()
+    rows = db.session.execute(_receipt_facts_statement(), {"number": number}).all()
     if not rows:
         return None
     first = rows[0]
