@@ -386,7 +386,7 @@ def _pdf(pages: list[list[str]], pagesize: tuple[float, float], title: str) -> b
         "/ProcSet [/PDF /Text] >>"
     )
     for i, ops in enumerate(pages):
-        stream = zlib.compress("\n".join(ops).encode("latin-1"), 1)  # 6 -> 1.6 KB, 40 us
+        stream = zlib.compress("\n".join(ops).encode("latin-1"), 1)  # 6 KB -> 1.9 KB in 40 us
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {fp_str(*pagesize)}] "
             f"/Resources {resources} /Contents {first_page + 2 * i + 1} 0 R >>".encode()
