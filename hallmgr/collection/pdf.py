@@ -204,9 +204,9 @@ def _wrap(runs: list[tuple[str, str]], width: float, size: float) -> list[list[t
     for text, font in runs:
         for word in text.split():
             while stringWidth(word, font, size) > width and len(word) > 1:
-                cut = len(word) - 1
-                while cut > 1 and stringWidth(word[:cut], font, size) > width:
-                    cut -= 1
+                cut = 1  # the longest head that fits (at least one character)
+                while stringWidth(word[: cut + 1], font, size) <= width:
+                    cut += 1
                 words.append((word[:cut], font, stringWidth(word[:cut], font, size)))
                 word = word[cut:]
             words.append((word, font, stringWidth(word, font, size)))

@@ -129,3 +129,12 @@ def test_qr_code_is_the_standard_encoding_of_the_link(length):
     code.makeImpl(False, 0)
     expected = ["".join("1" if m else "0" for m in row) for row in code.modules]
     assert pdf.qr_matrix(text) == expected
+
+
+def test_a_name_without_spaces_is_cut_at_the_edge(app):
+    name = "Warung" + "x" * 1500
+    runs = _runs(_render(app, _facts(business=name), "80mm"))
+    pieces = [text for _w, _x, _width, text in runs if "xxx" in text]
+    assert len(pieces) > 10 and sum(len(p.strip()) for p in pieces) == len(name)
+    for page_width, x, width, text in runs:
+        assert x >= 0 and x + width <= page_width - 4, text
