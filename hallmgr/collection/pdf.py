@@ -1,19 +1,17 @@
 """Receipts (80 mm thermal and A6) and the daily collection report, as PDF bytes."""
 
-import math
-import zlib
-from functools import cache
-from itertools import zip_longest
+from io import BytesIO
 from xml.sax.saxutils import escape
 
+import zxingcpp
 from flask_babel import format_time
 from flask_babel import gettext as _
-from reportlab.graphics.barcode import qrencoder
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6
-from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from hallmgr.collection import rules
@@ -40,129 +38,30 @@ def days_text(days) -> list[str]:
 
 
 # --- the QR code ---------------------------------------------------------------------
-#
-# ReportLab's encoder is right but slow: its Reed-Solomon division is a recursion that
-# builds a new polynomial per data byte, and it places the modules bit by bit through
-# lambdas (3 ms of the receipt for a 90-character link). The same code (byte mode, level L,
-# mask 0) is built here from its tables: the error correction by table look-ups, the
-# layout of a version (function patterns, data positions, mask) once per version.
 
 QR_BORDER = 4  # modules of quiet zone around the code
-_QR_L = qrencoder.QRErrorCorrectLevel.L
-
-
-@cache
-def _qr_blocks(version: int) -> tuple[tuple[int, int], ...]:
-    """(data codewords, error correction codewords) per block of `version` at level L."""
-    return tuple(
-        (b.dataCount, b.totalCount - b.dataCount)
-        for b in qrencoder.QRRSBlock.getRSBlocks(version, _QR_L)
-    )
-
-
-@cache
-def _qr_generator(n: int) -> tuple[int, ...]:
-    """The Reed-Solomon generator of degree n, its coefficients after the leading 1 as logs."""
-    exp, log = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
-    g = [1]
-    for i in range(n):  # times (x - a^i)
-        nxt = [*g, 0]
-        for j, c in enumerate(g):
-            if c:
-                nxt[j + 1] ^= exp[(log[c] + i) % 255]
-        g = nxt
-    return tuple(log[c] for c in g[1:])
-
-
-@cache
-def _qr_ec_table(n: int) -> tuple[int, ...]:
-    """Per byte value f, the generator (after its leading 1) times f, as one n-byte integer."""
-    exp, log = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
-    gen = _qr_generator(n)
-    return (0,) + tuple(
-        int.from_bytes(bytes(exp[(log[f] + g) % 255] for g in gen), "big") for f in range(1, 256)
-    )
-
-
-def _qr_ec(data: list[int], n: int) -> list[int]:
-    """The n error correction codewords of a block: the remainder of data·x^n by the
-    generator, the n-byte remainder kept as one integer (a byte shifts out per data byte)."""
-    table = _qr_ec_table(n)
-    top, keep = 8 * (n - 1), (1 << (8 * n)) - 1
-    rem = 0
-    for byte in data:
-        rem = ((rem << 8) & keep) ^ table[byte ^ (rem >> top)]
-    return list(rem.to_bytes(n, "big"))
-
-
-@cache
-def _qr_layout(version: int) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...], int]:
-    """The function patterns of `version` (rows of '0'/'1', format info for level L and mask
-    0), the data positions (column, row) in placing order, and mask 0 over them as bits."""
-    code = qrencoder.QRCode(version, _QR_L)
-    n = code.moduleCount = version * 4 + 17
-    code.modules = [[False] * n for _ in range(n)]
-    code.setupPositionProbePattern(0, 0)
-    code.setupPositionProbePattern(n - 7, 0)
-    code.setupPositionProbePattern(0, n - 7)
-    code.setupPositionAdjustPattern()
-    code.setupTimingPattern()
-    code.setupTypeInfo(False, 0)
-    if version >= 7:
-        code.setupTypeNumber(False)
-    positions = tuple(code.dataPosIterator())
-    for col, row in positions:
-        code.modules[row][col] = False
-    rows = tuple("".join("1" if m else "0" for m in row) for row in code.modules)
-    mask = int("".join("1" if (r + c) % 2 == 0 else "0" for c, r in positions), 2)
-    return rows, positions, mask
 
 
 def qr_matrix(text: str) -> list[str]:
-    """The QR code of `text` (UTF-8 bytes, level L, mask 0) as rows of '0'/'1' (1 dark).
+    """The QR code of `text` (level L) as rows of '0'/'1', 1 dark, without a quiet zone.
 
-    Mask 0 always: every mask is valid for a reader, and scoring all eight (what a
-    generic encoder does) costs more than the whole receipt.
+    zxing-cpp's encoder (C++) chooses the mask as the standard says in well under a
+    millisecond; the pure-Python encoders took longer than the rest of the receipt.
     """
-    data = text.encode("utf-8")
-    n = len(data)
-    for version in range(1, 41):
-        length_bits = 8 if version < 10 else 16
-        capacity = sum(d for d, _e in _qr_blocks(version))
-        if 4 + length_bits + 8 * n <= 8 * capacity:
-            break
-    else:
-        raise ValueError("text too long for a QR code")
-    # Mode 0100 (bytes), the count, the bytes, up to 4 terminator bits, zeros to a byte.
-    bits = 4 + length_bits + 8 * n
-    value = (((0b0100 << length_bits) | n) << (8 * n)) | int.from_bytes(data, "big")
-    tail = min(4, 8 * capacity - bits)
-    tail += -(bits + tail) % 8
-    value <<= tail
-    raw = list(value.to_bytes((bits + tail) // 8, "big"))
-    raw += [(0xEC, 0x11)[i % 2] for i in range(capacity - len(raw))]
-    blocks, ecs, offset = [], [], 0
-    for dc, ec in _qr_blocks(version):
-        blocks.append(raw[offset : offset + dc])
-        ecs.append(_qr_ec(blocks[-1], ec))
-        offset += dc
-    words = [
-        w for group in (blocks, ecs) for col in zip_longest(*group) for w in col if w is not None
-    ]
-    rows, positions, mask = _qr_layout(version)
-    count = len(positions)
-    stream = int.from_bytes(bytes(words), "big") << (count - 8 * len(words))
-    placed = format(stream ^ mask, f"0{count}b")
-    out = [list(row) for row in rows]
-    for (col, row), bit in zip(positions, placed, strict=True):
-        if bit == "1":
-            out[row][col] = "1"
-    return ["".join(row) for row in out]
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="L")
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    count = image.shape[1]
+    cells = bytes(memoryview(image)).translate(_BITS).decode("ascii")
+    return [cells[i : i + count] for i in range(0, len(cells), count)]
+
+
+_BITS = bytes.maketrans(b"\x00\xff", b"10")  # black pixels are the dark modules
 
 
 def qr_path(text: str) -> tuple[int, str]:
     """The QR code of `text` as (module count, PDF path of its dark runs): module units, a
-    4-module quiet zone, rows downwards from the top, written once as PDF operators."""
+    4-module quiet zone, rows downwards from the top, written once as path operators (a
+    shape per run through the drawing API cost more than the rest of the receipt)."""
     matrix = qr_matrix(text)
     ops = []
     for r, row in enumerate(matrix):
@@ -174,21 +73,25 @@ def qr_path(text: str) -> tuple[int, str]:
     return len(matrix), "\n".join(ops)
 
 
-def _qr_ops(text: str, x: float, top: float, size: float) -> str:
+def _draw_qr(canvas, text: str, x: float, top: float, size: float) -> None:
     """The QR code of `text`, `size` points square with its top left corner at (x, top)."""
     count, path = qr_path(text)
     cell = size / (count + 2 * QR_BORDER)
+    canvas.saveState()
+    canvas.setFillColor(colors.black)
     # Module units, rows downwards from `top`, as the path is written; one fill.
-    return f"q 0 g {fp_str(cell, 0, 0, -cell, x, top)} cm\n{path}\nf Q"
+    canvas.transform(cell, 0, 0, -cell, x, top)
+    canvas.addLiteral(path + "\nf")
+    canvas.restoreState()
 
 
 # --- the receipt -----------------------------------------------------------------------
 #
 # A receipt is a fixed column of short lines on one page (A6: on more if it must): laid out
 # here line by line, each line measured once and only a line wider than the column wrapped,
-# then written as PDF operators straight into a small PDF of our own (the standard
-# Helvetica fonts, nothing embedded). ReportLab's platypus layout and its document writer
-# cost ten times the whole receipt for these few lines.
+# then drawn straight on ReportLab's canvas (the standard Helvetica fonts, nothing
+# embedded). Platypus paragraphs and frames cost several times the whole receipt for these
+# few fixed lines.
 
 REGULAR, BOLD, ITALIC = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
 
@@ -308,33 +211,19 @@ def _receipt_column(facts: dict, issuer: str, verify_url: str, width: float, bas
     return col
 
 
-FONT_NAMES = {REGULAR: "F1", BOLD: "F2", ITALIC: "F3"}
-GREY = "0.501961 0.501961 0.501961"  # reportlab.lib.colors.grey
-_SPACES = str.maketrans({c: " " for c in range(32)})  # no control character reaches the PDF
-
-
-def _pdf_string(text: str) -> str:
-    """`text` as a PDF string in WinAnsiEncoding (the standard fonts' encoding here); a
-    character that encoding lacks prints as '?'. Latin-1 text, encoded when written."""
-    raw = text.translate(_SPACES).encode("cp1252", "replace").decode("latin-1")
-    return "(" + raw.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
-
-
-def _void_stamp(width: float, height: float) -> str:
+def _void_stamp(canvas, width: float, height: float) -> None:
     """VOID across the page, turned 35°, in translucent red (under the text)."""
-    size = min(width, height) / 3.2
-    text_width = stringWidth("VOID", BOLD, size)
-    cos, sin = math.cos(math.radians(35)), math.sin(math.radians(35))
-    return (
-        f"q /GS1 gs 0.8 0 0 rg 1 0 0 1 {fp_str(width / 2, height / 2)} cm "
-        f"{fp_str(cos, sin, -sin, cos)} 0 0 cm BT /F2 {fp_str(size)} Tf "
-        f"{fp_str(-text_width / 2, -min(width, height) / 10)} Td (VOID) Tj ET Q"
-    )
+    canvas.saveState()
+    canvas.setFillColor(colors.Color(0.8, 0, 0, alpha=0.35))
+    canvas.setFont(BOLD, min(width, height) / 3.2)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(35)
+    canvas.drawCentredString(0, -min(width, height) / 10, "VOID")
+    canvas.restoreState()
 
 
-def _block_ops(ops, left: float, top: float, width: float) -> list[str]:
-    """One block's PDF operators, `top` the PDF y of the block's top edge."""
-    out = []
+def _draw_block(canvas, ops, left: float, top: float, width: float) -> None:
+    """One block of the column, `top` the PDF y of the block's top edge."""
     for op in ops:
         kind = op[0]
         if kind == "text":
@@ -344,71 +233,19 @@ def _block_ops(ops, left: float, top: float, width: float) -> list[str]:
             else:
                 x = left + indent
             for text, font in runs:
-                out.append(
-                    f"BT /{FONT_NAMES[font]} {fp_str(size)} Tf {fp_str(x, top - dy)} Td "
-                    f"{_pdf_string(text)} Tj ET"
-                )
+                canvas.setFont(font, size)
+                canvas.drawString(x, top - dy, text)
                 x += stringWidth(text, font, size)
         elif kind == "rule":
             y = top - op[1]
-            out.append(f"q {GREY} RG 0.5 w {fp_str(left, y)} m {fp_str(left + width, y)} l S Q")
+            canvas.saveState()
+            canvas.setStrokeColor(colors.grey)
+            canvas.setLineWidth(0.5)
+            canvas.line(left, y, left + width, y)
+            canvas.restoreState()
         else:  # qr, centred
             _kind, dy, url, size = op
-            out.append(_qr_ops(url, left + (width - size) / 2, top - dy, size))
-    return out
-
-
-def _pdf_info_string(text: str) -> bytes:
-    if text.isascii():
-        return _pdf_string(text).encode("latin-1")
-    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
-
-
-def _pdf(pages: list[list[str]], pagesize: tuple[float, float], title: str) -> bytes:
-    """A PDF 1.4 file of `pages` (each a list of content operators), all of `pagesize`."""
-    first_page = 8  # objects: catalog, page tree, info, 3 fonts, transparency, then pages
-    kids = " ".join(f"{first_page + 2 * i} 0 R" for i in range(len(pages)))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
-        b"<< /Title "
-        + _pdf_info_string(title)
-        + b" /Author (hallmgr) /Creator (hallmgr) /Producer (hallmgr) >>",
-        *(
-            f"<< /Type /Font /Subtype /Type1 /Name /{name} /BaseFont /{font} "
-            "/Encoding /WinAnsiEncoding >>".encode()
-            for font, name in FONT_NAMES.items()
-        ),
-        b"<< /Type /ExtGState /ca 0.35 /CA 0.35 >>",
-    ]
-    resources = (
-        "<< /Font << /F1 4 0 R /F2 5 0 R /F3 6 0 R >> /ExtGState << /GS1 7 0 R >> "
-        "/ProcSet [/PDF /Text] >>"
-    )
-    for i, ops in enumerate(pages):
-        stream = zlib.compress("\n".join(ops).encode("latin-1"), 1)  # 6 KB -> 1.9 KB in 40 us
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {fp_str(*pagesize)}] "
-            f"/Resources {resources} /Contents {first_page + 2 * i + 1} 0 R >>".encode()
-        )
-        objects.append(
-            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
-            + stream
-            + b"\nendstream"
-        )
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 3 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+            _draw_qr(canvas, url, left + (width - size) / 2, top - dy, size)
 
 
 def receipt_pdf(facts: dict, *, issuer: str, verify_url: str, size: str = "80mm") -> bytes:
@@ -427,16 +264,26 @@ def receipt_pdf(facts: dict, *, issuer: str, verify_url: str, size: str = "80mm"
         pagesize = (THERMAL_WIDTH, column.height + 2 * pad + 2 * margin + 6 * mm)
     page_width, page_height = pagesize
     left, top, bottom = margin + pad, page_height - margin - pad, margin + pad
-    stamp = [_void_stamp(page_width, page_height)] if facts["void"] else []
-    pages = [list(stamp)]
+    out = BytesIO()
+    canvas = Canvas(out, pagesize=pagesize, pageCompression=1, invariant=False)
+    title = _("Receipt %(number)s", number=facts["number"])
+    canvas.setTitle(title)
+    canvas.setAuthor("hallmgr")
+    canvas.setCreator("hallmgr")
+    if facts["void"]:
+        _void_stamp(canvas, page_width, page_height)
     y = top
     for height, ops in column.blocks:
         if y - height < bottom - 0.01 and y < top:  # A6: what does not fit goes on a new page
-            pages.append(list(stamp))
+            canvas.showPage()
+            if facts["void"]:
+                _void_stamp(canvas, page_width, page_height)
             y = top
-        pages[-1] += _block_ops(ops, left, y, width)
+        _draw_block(canvas, ops, left, y, width)
         y -= height
-    return _pdf(pages, pagesize, _("Receipt %(number)s", number=facts["number"]))
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
 
 
 def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, printed_at) -> bytes:

@@ -4,8 +4,9 @@ from datetime import UTC, date, datetime
 from io import BytesIO
 
 import pytest
+import zxingcpp
+from PIL import Image
 from pypdf import PdfReader
-from reportlab.graphics.barcode import qrencoder
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from hallmgr.collection import pdf
@@ -120,15 +121,39 @@ def test_many_days_on_a6_go_on_to_a_second_page(app):
     assert "Pindai" in text  # the last line, after the QR code
 
 
+def _qr_image(rows: list[str], scale: int = 4, border: int = 4) -> Image.Image:
+    """The QR matrix as a black-on-white picture, as a phone's camera would see it."""
+    n = len(rows) + 2 * border
+    image = Image.new("L", (n, n), 255)
+    image.putdata([0 if (r, c) in _dark(rows, border) else 255 for r in range(n) for c in range(n)])
+    return image.resize((n * scale, n * scale), Image.NEAREST)
+
+
+def _dark(rows: list[str], border: int) -> set[tuple[int, int]]:
+    return {
+        (r + border, c + border)
+        for r, row in enumerate(rows)
+        for c, v in enumerate(row)
+        if v == "1"
+    }
+
+
 @pytest.mark.parametrize("length", [20, 88, 130, 300])
-def test_qr_code_is_the_standard_encoding_of_the_link(length):
+def test_qr_code_reads_back_as_the_link(length):
+    """A QR reader (zxing-cpp) reads the drawn matrix back to exactly the link."""
     text = (URL * 4)[:length]
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.L)
-    code.addData(qrencoder.QR8bitByte(text))
-    code.version = code.calculate_version()
-    code.makeImpl(False, 0)
-    expected = ["".join("1" if m else "0" for m in row) for row in code.modules]
-    assert pdf.qr_matrix(text) == expected
+    results = zxingcpp.read_barcodes(_qr_image(pdf.qr_matrix(text)))
+    assert [(r.format, r.text) for r in results] == [(zxingcpp.BarcodeFormat.QRCode, text)]
+
+
+def test_qr_path_draws_exactly_the_dark_modules():
+    count, path = pdf.qr_path(URL)
+    drawn = set()
+    for op in path.splitlines():
+        c, r, n, _h, _re = op.split()
+        drawn |= {(int(r), int(c) + i) for i in range(int(n))}
+    assert count == len(pdf.qr_matrix(URL))
+    assert drawn == _dark(pdf.qr_matrix(URL), pdf.QR_BORDER)
 
 
 def test_a_name_without_spaces_is_cut_at_the_edge(app):
