@@ -185,7 +185,11 @@ def receipt_pdf(number: str):
         raise InvalidInput(
             _("Some fields are not valid."), {"size": _("Not one of the allowed values.")}
         )
-    return send_receipt_pdf(_payment_or_404(number), size)
+    facts = services.receipt_facts_by_number(number)
+    ids = visible_hall_ids(current_user)
+    if facts is None or (ids is not None and facts["hall_id"] not in ids):
+        raise NotFoundError(_("No receipt %(number)s in your halls.", number=number))
+    return send_receipt_pdf(facts, size)
 
 
 @bp.route("/receipts/<number>/void", methods=["POST"])

@@ -1,17 +1,18 @@
 """Receipts (80 mm thermal and A6) and the daily collection report, as PDF bytes."""
 
-from functools import lru_cache
-from itertools import groupby
+from io import BytesIO
 from xml.sax.saxutils import escape
 
+import zxingcpp
 from flask_babel import format_time
 from flask_babel import gettext as _
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, HRFlowable, Paragraph, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, Table, TableStyle
 
 from hallmgr.collection import rules
 from hallmgr.core import labels
@@ -36,167 +37,253 @@ def days_text(days) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=8)
-def _qr_path(text: str) -> tuple[int, str]:
-    """The QR code of `text` (level L) as (module count, PDF path of its dark runs).
+# --- the QR code ---------------------------------------------------------------------
 
-    Mask pattern 0 always: every mask is valid for a reader, and scoring all eight in pure
-    Python (what `make()` does) cost more than the rest of the receipt PDF together. The
-    path is in module units with a 4-module quiet zone (y downwards from the top), written
-    once as PDF operators: formatting a few hundred rectangles' coordinates one by one was
-    a third of the receipt's time.
+QR_BORDER = 4  # modules of quiet zone around the code
+
+
+def qr_matrix(text: str) -> list[str]:
+    """The QR code of `text` (level L) as rows of '0'/'1', 1 dark, without a quiet zone.
+
+    zxing-cpp's encoder (C++) chooses the mask as the standard says in well under a
+    millisecond; the pure-Python encoders took longer than the rest of the receipt.
     """
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.L)
-    code.addData(text)
-    code.version = code.calculate_version()
-    code.makeImpl(False, 0)
-    border = QrFlowable.BORDER
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="L")
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    count = image.shape[1]
+    cells = bytes(memoryview(image)).translate(_BITS).decode("ascii")
+    return [cells[i : i + count] for i in range(0, len(cells), count)]
+
+
+_BITS = bytes.maketrans(b"\x00\xff", b"10")  # black pixels are the dark modules
+
+
+def qr_path(text: str) -> tuple[int, str]:
+    """The QR code of `text` as (module count, PDF path of its dark runs): module units, a
+    4-module quiet zone, rows downwards from the top, written once as path operators (a
+    shape per run through the drawing API cost more than the rest of the receipt)."""
+    matrix = qr_matrix(text)
     ops = []
-    for r, row in enumerate(code.modules):
-        c = 0
-        for dark, cells in groupby(bool(m) for m in row):
-            n = len(list(cells))
-            if dark:
-                ops.append(f"{c + border} {r + border} {n} 1 re")
-            c += n
-    return code.getModuleCount(), "\n".join(ops)
+    for r, row in enumerate(matrix):
+        y, c = f" {r + QR_BORDER} ", QR_BORDER
+        for run in row.split("0"):  # the dark runs, each followed by one light module
+            if run:
+                ops.append(f"{c}{y}{len(run)} 1 re")
+            c += len(run) + 1
+    return len(matrix), "\n".join(ops)
 
 
-class QrFlowable(Flowable):
-    """A QR code with a 4-module quiet zone, drawn as one filled path (not a shape per run)."""
-
-    BORDER = 4
-
-    def __init__(self, text: str, size: float):
-        super().__init__()
-        self.count, self.path = _qr_path(text)
-        self.width = self.height = size
-
-    def wrap(self, available_width, available_height):
-        return self.width, self.height
-
-    def draw(self):
-        cell = self.width / (self.count + 2 * self.BORDER)
-        canv = self.canv
-        canv.saveState()
-        canv.setFillColor(colors.black)
-        # Module units, rows downwards from the top edge, as the path is written.
-        canv.transform(cell, 0, 0, -cell, 0, self.height)
-        canv.addLiteral(self.path + "\nf")
-        canv.restoreState()
+def _draw_qr(canvas, text: str, x: float, top: float, size: float) -> None:
+    """The QR code of `text`, `size` points square with its top left corner at (x, top)."""
+    count, path = qr_path(text)
+    cell = size / (count + 2 * QR_BORDER)
+    canvas.saveState()
+    canvas.setFillColor(colors.black)
+    # Module units, rows downwards from `top`, as the path is written; one fill.
+    canvas.transform(cell, 0, 0, -cell, x, top)
+    canvas.addLiteral(path + "\nf")
+    canvas.restoreState()
 
 
-def _qr(url: str, size: float) -> QrFlowable:
-    return QrFlowable(url, size)
+# --- the receipt -----------------------------------------------------------------------
+#
+# A receipt is a fixed column of short lines on one page (A6: on more if it must): laid out
+# here line by line, each line measured once and only a line wider than the column wrapped,
+# then drawn straight on ReportLab's canvas (the standard Helvetica fonts, nothing
+# embedded). Platypus paragraphs and frames cost several times the whole receipt for these
+# few fixed lines.
+
+REGULAR, BOLD, ITALIC = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
 
 
-def _void_stamp(canvas, doc):
-    width, height = doc.pagesize
+def _wrap(runs: list[tuple[str, str]], width: float, size: float) -> list[list[tuple[str, str]]]:
+    """Runs of (text, font) as lines no wider than `width`: [(text, font), ...] per line.
+
+    Breaks at spaces; a word wider than the column alone is cut where it reaches the edge.
+    """
+    if sum(stringWidth(t, f, size) for t, f in runs) <= width:
+        return [runs]
+    words = []  # (word, font, width), every word followed by a space in its font
+    for text, font in runs:
+        for word in text.split():
+            while stringWidth(word, font, size) > width and len(word) > 1:
+                cut = 1  # the longest head that fits (at least one character)
+                while stringWidth(word[: cut + 1], font, size) <= width:
+                    cut += 1
+                words.append((word[:cut], font, stringWidth(word[:cut], font, size)))
+                word = word[cut:]
+            words.append((word, font, stringWidth(word, font, size)))
+    lines, line, used = [], [], 0.0
+    for word, font, w in words:
+        space = stringWidth(" ", font, size) if line else 0.0
+        if line and used + space + w > width:
+            lines.append(line)
+            line, used, space = [], 0.0, 0.0
+        line.append((word, font))
+        used += space + w
+    if line:
+        lines.append(line)
+    out = []
+    for line in lines:  # words of one font together again, as runs
+        runs_out: list[tuple[str, str]] = []
+        for word, font in line:
+            if runs_out and runs_out[-1][1] == font:
+                runs_out[-1] = (runs_out[-1][0] + " " + word, font)
+            elif runs_out:
+                runs_out[-1] = (runs_out[-1][0] + " ", runs_out[-1][1])
+                runs_out.append((word, font))
+            else:
+                runs_out.append((word, font))
+        out.append(runs_out)
+    return out
+
+
+class _Column:
+    """The receipt's lines top-down, as blocks of (height, [(kind, y in block, ...)])."""
+
+    def __init__(self, width: float, base: float):
+        self.width, self.base = width, base
+        self.blocks: list[tuple[float, list[tuple]]] = []
+
+    def text(self, runs, size=None, centre=False, indent=0.0):
+        size = size or self.base
+        leading = size * 1.25
+        lines = _wrap(runs, self.width - indent, size)
+        ops = [
+            ("text", i * leading + size, indent, size, centre, line) for i, line in enumerate(lines)
+        ]
+        self.blocks.append((len(lines) * leading, ops))
+
+    def field(self, label: str, value: str, bold: bool = False):
+        self.text([(label + ": ", REGULAR), (value, BOLD if bold else REGULAR)])
+
+    def space(self, height: float):
+        self.blocks.append((height, []))
+
+    def rule(self):  # an HRFlowable: 1 pt above and below a 0.5 pt line
+        self.blocks.append((2.5, [("rule", 1.25)]))
+
+    def qr(self, url: str, size: float):
+        self.blocks.append((size, [("qr", 0.0, url, size)]))
+
+    @property
+    def height(self) -> float:
+        return sum(h for h, _ops in self.blocks)
+
+
+def _receipt_column(facts: dict, issuer: str, verify_url: str, width: float, base: float):
+    col = _Column(width, base)
+    for text in (issuer, f"{facts['hall_name']} ({facts['hall_code']})", facts["region"]):
+        if text:
+            col.text([(text, REGULAR)], centre=True)
+    col.space(1.5 * mm)
+    col.text([(_("RETRIBUTION PAYMENT RECEIPT"), BOLD)])
+    col.field(_("Receipt number"), facts["number"], bold=True)
+    col.field(_("Date"), format_moment(facts["recorded_at"]) + " WIB")
+    if facts["void"]:
+        void_line = f"VOID · {format_moment(facts['voided_at'])} · {facts['void_reason']}"
+        col.text([(void_line, BOLD)])
+    col.rule()
+    col.field(_("Stall"), facts["stall_code"], bold=True)
+    col.field(_("Business"), facts["business"])
+    col.field(_("Owner"), facts["owner"])
+    col.field(_("Days paid"), str(len(facts["days"])))
+    ranges = days_text(facts["days"])
+    if len(ranges) <= 4:
+        bullet = stringWidth("  ", REGULAR, base)
+        for text in ranges:
+            col.text([("• " + text, REGULAR)], indent=bullet)
+    else:  # many short runs (a hall closed on Sundays): one paragraph keeps the receipt short
+        col.text([("; ".join(ranges), REGULAR)], size=base - 1.5)
+    rates = ", ".join(
+        _("%(rate)s × %(n)d days", rate=format_rupiah(rate), n=n)
+        for rate, n in rules.rate_groups(facts["days"])
+    )
+    col.field(_("Daily rate"), rates)
+    col.rule()
+    col.field(_("Total"), format_rupiah(facts["amount"]), bold=True)
+    col.text([(terbilang(facts["amount"]), ITALIC)])
+    col.field(_("Method"), labels.label(labels.METHOD_LABELS, facts["method"]))
+    col.field(_("Collector"), facts["collector"])
+    col.space(2 * mm)
+    col.qr(verify_url, min(width * 0.5, 32 * mm))
+    col.text([(_("Scan to check that this receipt is genuine."), REGULAR)], size=base - 1.5)
+    return col
+
+
+def _void_stamp(canvas, width: float, height: float) -> None:
+    """VOID across the page, turned 35°, in translucent red (under the text)."""
     canvas.saveState()
     canvas.setFillColor(colors.Color(0.8, 0, 0, alpha=0.35))
-    canvas.setFont("Helvetica-Bold", min(width, height) / 3.2)
+    canvas.setFont(BOLD, min(width, height) / 3.2)
     canvas.translate(width / 2, height / 2)
     canvas.rotate(35)
     canvas.drawCentredString(0, -min(width, height) / 10, "VOID")
     canvas.restoreState()
 
 
-@lru_cache(maxsize=4)
-def _styles(base: float) -> dict:
-    """The receipt's paragraph styles, made once per size (the receipt never changes them)."""
-    return styles(base)
-
-
-def _receipt_story(facts: dict, issuer: str, verify_url: str, width: float, base: float) -> list:
-    st = _styles(base)
-    e = escape
-
-    def p(text, style="body"):
-        return Paragraph(text, st[style])
-
-    def line(label, value, bold=False):
-        value = f"<b>{e(value)}</b>" if bold else e(value)
-        return p(f"{e(label)}: {value}")
-
-    method = labels.label(labels.METHOD_LABELS, facts["method"])
-    story = [
-        p(e(issuer), "center"),
-        p(e(f"{facts['hall_name']} ({facts['hall_code']})"), "center"),
-        p(e(facts["region"]), "center"),
-        spacer(1.5),
-        p(e(_("RETRIBUTION PAYMENT RECEIPT")), "bold"),
-        line(_("Receipt number"), facts["number"], bold=True),
-        line(_("Date"), format_moment(facts["recorded_at"]) + " WIB"),
-    ]
-    if facts["void"]:
-        void_line = f"VOID · {format_moment(facts['voided_at'])} · {facts['void_reason']}"
-        story.append(p(e(void_line), "bold"))
-    story += [
-        HRFlowable(width="100%", thickness=0.5, color=colors.grey),
-        line(_("Stall"), facts["stall_code"], bold=True),
-        line(_("Business"), facts["business"]),
-        line(_("Owner"), facts["owner"]),
-        line(_("Days paid"), str(len(facts["days"]))),
-    ]
-    ranges = days_text(facts["days"])
-    if len(ranges) <= 4:
-        story += [p("&nbsp;&nbsp;• " + e(text)) for text in ranges]
-    else:  # many short runs (a hall closed on Sundays): one paragraph keeps the receipt short
-        story.append(p(e("; ".join(ranges)), "small"))
-    rates = ", ".join(
-        _("%(rate)s × %(n)d days", rate=format_rupiah(rate), n=n)
-        for rate, n in rules.rate_groups(facts["days"])
-    )
-    qr = _qr(verify_url, min(width * 0.5, 32 * mm))
-    qr.hAlign = "CENTER"
-    story += [
-        line(_("Daily rate"), rates),
-        HRFlowable(width="100%", thickness=0.5, color=colors.grey),
-        line(_("Total"), format_rupiah(facts["amount"]), bold=True),
-        p("<i>" + e(terbilang(facts["amount"])) + "</i>"),
-        line(_("Method"), method),
-        line(_("Collector"), facts["collector"]),
-        spacer(2),
-        qr,
-        p(e(_("Scan to check that this receipt is genuine.")), "small"),
-    ]
-    return story
+def _draw_block(canvas, ops, left: float, top: float, width: float) -> None:
+    """One block of the column, `top` the PDF y of the block's top edge."""
+    for op in ops:
+        kind = op[0]
+        if kind == "text":
+            _kind, dy, indent, size, centre, runs = op
+            if centre:
+                x = left + (width - sum(stringWidth(t, f, size) for t, f in runs)) / 2
+            else:
+                x = left + indent
+            for text, font in runs:
+                canvas.setFont(font, size)
+                canvas.drawString(x, top - dy, text)
+                x += stringWidth(text, font, size)
+        elif kind == "rule":
+            y = top - op[1]
+            canvas.saveState()
+            canvas.setStrokeColor(colors.grey)
+            canvas.setLineWidth(0.5)
+            canvas.line(left, y, left + width, y)
+            canvas.restoreState()
+        else:  # qr, centred
+            _kind, dy, url, size = op
+            _draw_qr(canvas, url, left + (width - size) / 2, top - dy, size)
 
 
 def receipt_pdf(facts: dict, *, issuer: str, verify_url: str, size: str = "80mm") -> bytes:
     """One receipt, on a thermal roll 80 mm wide (as long as it needs) or on A6."""
-    title = _("Receipt %(number)s", number=facts["number"])
-    on_page = _void_stamp if facts["void"] else None
+    pad = 6  # what the platypus frame this layout replaces padded its content by
     if size == "a6":
         margin = 7 * mm
-        story = _receipt_story(facts, issuer, verify_url, A6[0] - 2 * margin, 8)
-        return build(
-            story,
-            pagesize=A6,
-            title=title,
-            margins=(margin, margin, margin, margin),
-            numbered=False,
-            on_page=on_page,
-        )
-    margin = 4 * mm
-    width = THERMAL_WIDTH - 2 * margin
-    # A roll has no fixed page: measure the story, then cut the page to its length.
-    # The frame pads its content by 6 pt on each side.
-    # The same flowables are then laid out: wrapping them again is cheap, building them is not.
-    story = _receipt_story(facts, issuer, verify_url, width, 8)
-    height = 12.0
-    for flowable in story:
-        _w, h = flowable.wrap(width - 12, 10_000)
-        height += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
-    pagesize = (THERMAL_WIDTH, height + 2 * margin + 6 * mm)
-    return build(
-        story,
-        pagesize=pagesize,
-        title=title,
-        margins=(margin, margin, margin, margin),
-        numbered=False,
-        on_page=on_page,
-    )
+        width = A6[0] - 2 * margin - 2 * pad
+        column = _receipt_column(facts, issuer, verify_url, width, 8)
+        pagesize = A6
+    else:
+        margin = 4 * mm
+        width = THERMAL_WIDTH - 2 * margin - 2 * pad
+        column = _receipt_column(facts, issuer, verify_url, width, 8)
+        # A roll has no fixed page: the page is cut to the receipt's length.
+        pagesize = (THERMAL_WIDTH, column.height + 2 * pad + 2 * margin + 6 * mm)
+    page_width, page_height = pagesize
+    left, top, bottom = margin + pad, page_height - margin - pad, margin + pad
+    out = BytesIO()
+    canvas = Canvas(out, pagesize=pagesize, pageCompression=1, invariant=False)
+    title = _("Receipt %(number)s", number=facts["number"])
+    canvas.setTitle(title)
+    canvas.setAuthor("hallmgr")
+    canvas.setCreator("hallmgr")
+    if facts["void"]:
+        _void_stamp(canvas, page_width, page_height)
+    y = top
+    for height, ops in column.blocks:
+        if y - height < bottom - 0.01 and y < top:  # A6: what does not fit goes on a new page
+            canvas.showPage()
+            if facts["void"]:
+                _void_stamp(canvas, page_width, page_height)
+            y = top
+        _draw_block(canvas, ops, left, y, width)
+        y -= height
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
 
 
 def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, printed_at) -> bytes:

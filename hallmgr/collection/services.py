@@ -4,6 +4,7 @@ waivers and deposits; and the set-based reads the collectors' pages need."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -24,7 +25,7 @@ from hallmgr.core.errors import ConflictError, DomainError, NotFoundError
 from hallmgr.core.models import NumberSequence
 from hallmgr.core.sequences import next_number
 from hallmgr.extensions import db
-from hallmgr.halls.models import Hall, Stall
+from hallmgr.halls.models import Hall, Region, Stall
 
 RECEIPT = "receipt"
 MAX_WAIVER_DAYS = 366
@@ -748,6 +749,78 @@ def verify_receipt(number: str, signature: str, secret: str) -> tuple[str, Payme
     if payment is None:
         return "forged", None
     return ("void" if payment.is_void else "valid"), payment
+
+
+@cache
+def _receipt_facts_statement() -> sa.Select:
+    """The joined read of a receipt by its number, one row per paid day (built once)."""
+    p, h, r, s, b, u, d = (
+        m.__table__ for m in (Payment, Hall, Region, Stall, Business, User, PaymentDay)
+    )
+    return (
+        sa.select(
+            p.c.receipt_number,
+            p.c.hall_id,
+            h.c.code,
+            h.c.name,
+            h.c.address,
+            r.c.name,
+            p.c.recorded_at,
+            p.c.business_day,
+            s.c.code,
+            s.c.block,
+            b.c.name,
+            b.c.owner_name,
+            p.c.amount,
+            p.c.method,
+            u.c.full_name,
+            p.c.voided_at,
+            p.c.void_reason,
+            d.c.day,
+            d.c.rate,
+        )
+        .select_from(p)
+        .join(h, h.c.id == p.c.hall_id)
+        .outerjoin(r, r.c.code == h.c.region_code)
+        .join(s, s.c.id == p.c.stall_id)
+        .join(b, b.c.id == p.c.business_id)
+        .join(u, u.c.id == p.c.collector_id)
+        .outerjoin(d, d.c.payment_id == p.c.id)
+        .where(p.c.receipt_number == sa.bindparam("number"))
+        .order_by(d.c.day)
+    )
+
+
+def receipt_facts_by_number(number: str) -> dict | None:
+    """What a receipt prints (as `receipt_facts`) and its hall_id, read in one statement.
+
+    The receipt PDF needs plain values only: one joined row per paid day, no ORM objects.
+    """
+    rows = db.session.execute(_receipt_facts_statement(), {"number": number}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return {
+        "number": first[0],
+        "hall_id": first[1],
+        "hall_code": first[2],
+        "hall_name": first[3],
+        "hall_address": first[4],
+        "region": first[5] or "",
+        "recorded_at": first[6],
+        "business_day": first[7],
+        "stall_code": first[8],
+        "stall_block": first[9],
+        "business": first[10],
+        "owner": first[11],
+        "days": [(r[17], r[18]) for r in rows if r[17] is not None],
+        "amount": first[12],
+        "method": first[13],
+        "collector": first[14],
+        "void": first[15] is not None,
+        "voided_at": first[15],
+        "void_reason": first[16] or "",
+    }
 
 
 def receipt_facts(payment: Payment) -> dict:

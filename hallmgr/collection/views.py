@@ -344,12 +344,17 @@ def receipt(number: str):
 def receipt_pdf(number: str, size: str):
     if size not in pdf.SIZES:
         abort(404)
-    return send_receipt_pdf(_payment_or_404(number), size)
+    facts = services.receipt_facts_by_number(number)
+    if facts is None:
+        abort(404)
+    require_hall_scope(current_user, facts["hall_id"])
+    return send_receipt_pdf(facts, size)
 
 
-def send_receipt_pdf(payment, size: str):
-    """The receipt as a PDF download (the web page's link and the API answer alike)."""
-    facts, number = services.receipt_facts(payment), payment.receipt_number
+def send_receipt_pdf(facts: dict, size: str):
+    """The receipt as a PDF download (the web page's link and the API answer alike), from
+    `services.receipt_facts_by_number` (one read)."""
+    number = facts["number"]
     # Drawing is CPU work on plain values: end the read first, so it holds no database
     # lock or snapshot (SQLite's BEGIN IMMEDIATE would queue every other request behind it).
     db.session.rollback()

@@ -286,3 +286,28 @@ def test_a_stall_without_a_business_today_cannot_be_marked_closed(db, make_setup
     setup = make_setup(start=TODAY + timedelta(days=1))
     with pytest.raises(DomainError):
         services.mark_closed(setup.collector, setup.stall, today=TODAY, now=NOW)
+
+
+def test_receipt_facts_by_number_reads_what_the_payment_says_in_one_statement(db, setup):
+    payment, _ = pay(setup, [TODAY - timedelta(days=2), TODAY - timedelta(days=1), TODAY])
+    other, _ = pay(setup, [TODAY + timedelta(days=1)])
+    services.void_payment(setup.manager, other, "salah lapak", now=NOW)
+    db.session.flush()
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    bind = db.session.get_bind()
+    for p in (payment, other):
+        expected, number = services.receipt_facts(p), p.receipt_number
+        db.session.expire_all()
+        sa.event.listen(bind, "before_cursor_execute", count)
+        try:
+            facts = services.receipt_facts_by_number(number)
+        finally:
+            sa.event.remove(bind, "before_cursor_execute", count)
+        assert facts == {**expected, "hall_id": setup.hall.id}
+    assert len(statements) == 2  # one per receipt
+    assert facts["void"] and facts["void_reason"] == "salah lapak"
+    assert services.receipt_facts_by_number("NOPE-2026-000001") is None

@@ -1,0 +1,165 @@
+"""The receipt PDF itself: what it prints, that every line stays on the paper, its QR code."""
+
+from datetime import UTC, date, datetime
+from io import BytesIO
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from hallmgr.collection import pdf
+from tests.conftest import pdf_text
+
+URL = (
+    "https://pasar.example.go.id/collection/verify/PSR-2026-000123/0123456789abcdef0123456789abcdef"
+)
+LONG = (
+    "Warung Makan Sederhana Bu Siti Rahayu dan Keluarga Besar Sejahtera Selalu "
+    "Cabang Pasar Induk Kramat Jati Nomor Duapuluhtigaribuempatratuslimapuluhenam"
+)
+
+
+def _facts(**changes):
+    facts = {
+        "number": "PSR-2026-000123",
+        "hall_code": "PSR",
+        "hall_name": "Pasar Sentral",
+        "hall_address": "Jl. Pasar 1",
+        "region": "Kota Jakarta Timur",
+        "recorded_at": datetime(2026, 8, 17, 3, 0, tzinfo=UTC),
+        "business_day": date(2026, 8, 17),
+        "stall_code": "A-01",
+        "stall_block": "A",
+        "business": "Warung Bu Siti",
+        "owner": "Siti Rahayu",
+        "days": [(date(2026, 8, d), 3000) for d in (14, 15, 17)],
+        "amount": 9000,
+        "method": "cash",
+        "collector": "Budi Santoso",
+        "void": False,
+        "voided_at": None,
+        "void_reason": "",
+    }
+    return {**facts, **changes}
+
+
+def _render(app, facts, size, issuer="Pemerintah Kota"):
+    with app.test_request_context("/"):
+        return pdf.receipt_pdf(facts, issuer=issuer, verify_url=URL, size=size)
+
+
+def _runs(data: bytes):
+    """(page width, [(x, text width, text)]) of every piece of text the PDF draws."""
+    reader = PdfReader(BytesIO(data))
+    out = []
+    for page in reader.pages:
+        width = float(page.mediabox.width)
+
+        def visit(text, cm, tm, font, size, width=width):
+            if text.strip() and not cm[1]:  # (the VOID stamp is drawn turned, across the page)
+                x = tm[4] * cm[0] + cm[4]
+                scale = size * tm[0] * cm[0]
+                name = font["/BaseFont"].lstrip("/")
+                out.append((width, x, stringWidth(text, name, scale), text))
+
+        page.extract_text(visitor_text=visit)
+    return out
+
+
+@pytest.mark.parametrize("size", ["80mm", "a6"])
+def test_receipt_prints_every_fact(app, size):
+    text = pdf_text(_render(app, _facts(), size))
+    for expected in (
+        "PSR-2026-000123",
+        "Pasar Sentral (PSR)",
+        "A-01",
+        "Warung Bu Siti",
+        "Siti Rahayu",
+        "Rp9.000",
+        "sembilan ribu rupiah",
+        "Tunai",
+        "Budi Santoso",
+        "14 Agu 2026 s.d. 15 Agu 2026",
+        "17 Agu 2026",
+        "Rp3.000 × 3 hari",
+    ):
+        assert expected in text, expected
+    assert "VOID" not in text
+
+
+def test_void_receipt_says_void_with_time_and_reason(app):
+    facts = _facts(
+        void=True, voided_at=datetime(2026, 8, 17, 5, 0, tzinfo=UTC), void_reason="salah lapak"
+    )
+    text = pdf_text(_render(app, facts, "80mm"))
+    assert "VOID" in text and "salah lapak" in text and "PSR-2026-000123" in text
+
+
+@pytest.mark.parametrize("size", ["80mm", "a6"])
+def test_long_names_wrap_inside_the_paper(app, size):
+    facts = _facts(business=LONG, owner=LONG, collector=LONG, hall_name=LONG, void_reason=LONG)
+    facts.update(void=True, voided_at=datetime(2026, 8, 17, 5, 0, tzinfo=UTC))
+    data = _render(app, facts, size, issuer=LONG)
+    runs = _runs(data)
+    assert runs
+    for page_width, x, width, text in runs:
+        assert x >= 0 and x + width <= page_width - 4, text
+    text = " ".join(pdf_text(data).split())
+    for word in LONG.split()[:-1]:
+        assert word in text
+    assert "PSR-2026-000123" in text
+
+
+def test_many_days_on_a6_go_on_to_a_second_page(app):
+    days = [(date(2026, 1, 1 + 2 * n), 3000) for n in range(15)]
+    facts = _facts(days=days, amount=45000, business=LONG, owner=LONG)
+    data = _render(app, facts, "a6")
+    text = pdf_text(data)
+    assert "1 Jan 2026" in text and "29 Jan 2026" in text and "empat puluh lima ribu" in text
+    assert "Pindai" in text  # the last line, after the QR code
+
+
+def _qr_image(rows: list[str], scale: int = 4, border: int = 4) -> Image.Image:
+    """The QR matrix as a black-on-white picture, as a phone's camera would see it."""
+    n = len(rows) + 2 * border
+    image = Image.new("L", (n, n), 255)
+    image.putdata([0 if (r, c) in _dark(rows, border) else 255 for r in range(n) for c in range(n)])
+    return image.resize((n * scale, n * scale), Image.NEAREST)
+
+
+def _dark(rows: list[str], border: int) -> set[tuple[int, int]]:
+    return {
+        (r + border, c + border)
+        for r, row in enumerate(rows)
+        for c, v in enumerate(row)
+        if v == "1"
+    }
+
+
+@pytest.mark.parametrize("length", [20, 88, 130, 300])
+def test_qr_code_reads_back_as_the_link(length):
+    """A QR reader (zxing-cpp) reads the drawn matrix back to exactly the link."""
+    text = (URL * 4)[:length]
+    results = zxingcpp.read_barcodes(_qr_image(pdf.qr_matrix(text)))
+    assert [(r.format, r.text) for r in results] == [(zxingcpp.BarcodeFormat.QRCode, text)]
+
+
+def test_qr_path_draws_exactly_the_dark_modules():
+    count, path = pdf.qr_path(URL)
+    drawn = set()
+    for op in path.splitlines():
+        c, r, n, _h, _re = op.split()
+        drawn |= {(int(r), int(c) + i) for i in range(int(n))}
+    assert count == len(pdf.qr_matrix(URL))
+    assert drawn == _dark(pdf.qr_matrix(URL), pdf.QR_BORDER)
+
+
+def test_a_name_without_spaces_is_cut_at_the_edge(app):
+    name = "Warung" + "x" * 1500
+    runs = _runs(_render(app, _facts(business=name), "80mm"))
+    pieces = [text for _w, _x, _width, text in runs if "xxx" in text]
+    assert len(pieces) > 10 and sum(len(p.strip()) for p in pieces) == len(name)
+    for page_width, x, width, text in runs:
+        assert x >= 0 and x + width <= page_width - 4, text
