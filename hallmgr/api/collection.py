@@ -12,10 +12,12 @@ from flask_login import current_user
 
 from hallmgr.api.views import InvalidInput, bp, json_body, query_date
 from hallmgr.arrears.dues import rate_on
+from hallmgr.auth.models import user_halls
 from hallmgr.auth.policy import ALL_ROLES, allow_token, visible_hall_ids
 from hallmgr.collection import pdf, services
 from hallmgr.collection.models import Payment
 from hallmgr.collection.views import send_receipt_pdf, verify_url
+from hallmgr.core.database import write_lock_late
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import NotFoundError
 from hallmgr.extensions import db
@@ -35,13 +37,29 @@ def hall_or_404(code: str) -> Hall:
     return hall
 
 
-def _stall_or_404(hall: Hall, code: str) -> Stall:
-    stall = db.session.scalar(sa.select(Stall).where(Stall.hall_id == hall.id, Stall.code == code))
+def _hall_and_stall_or_404(hall_code: str, stall_code: str) -> tuple[Hall, Stall]:
+    """hall_or_404 and then the hall's stall, in one read."""
+    query = (
+        sa.select(Hall, Stall)
+        .outerjoin(Stall, sa.and_(Stall.hall_id == Hall.id, Stall.code == stall_code))
+        .where(Hall.code == hall_code)
+    )
+    if not current_user.sees_all_halls:
+        query = query.where(
+            sa.exists().where(
+                user_halls.c.user_id == current_user.id, user_halls.c.hall_id == Hall.id
+            )
+        )
+    row = db.session.execute(query).first()
+    if row is None:
+        raise NotFoundError(_("No hall %(code)s in your halls.", code=hall_code), field="hall")
+    hall, stall = row
     if stall is None:
         raise NotFoundError(
-            _("Hall %(hall)s has no stall %(code)s.", hall=hall.code, code=code), field="stall"
+            _("Hall %(hall)s has no stall %(code)s.", hall=hall.code, code=stall_code),
+            field="stall",
         )
-    return stall
+    return hall, stall
 
 
 def _payment_or_404(number: str) -> Payment:
@@ -106,11 +124,13 @@ def _idempotency_key() -> str:
 
 @bp.route("/payments", methods=["POST"])
 @allow_token(*PAYERS)
+@write_lock_late
 def create_payment():
+    # The token and the hall are read outside SQLite's write lock; the service takes it
+    # (begin_write) before it locks the hall's counter and reads what it writes on.
     key = _idempotency_key()
     data = json_body("PaymentRequest")
-    hall = hall_or_404(data["hall"])
-    stall = _stall_or_404(hall, data["stall"])
+    _hall, stall = _hall_and_stall_or_404(data["hall"], data["stall"])
     payment, replayed = services.record_payment(
         current_user,
         stall,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import lazyload
 
 from hallmgr.api.models import ApiToken
 from hallmgr.audit.services import record
@@ -53,11 +54,13 @@ def user_for_token(plain: str) -> User | None:
     """The active user a valid, unrevoked token belongs to."""
     if not plain or not plain.startswith(TOKEN_PREFIX) or len(plain) > 200:
         return None
-    row = db.session.execute(
-        sa.select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
+    # The user alone: their halls are read only if the view asks for them.
+    user = db.session.scalar(
+        sa.select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == hash_token(plain), ApiToken.revoked_at.is_(None))
-    ).first()
-    if row is None or not row.User.active:
+        .options(lazyload(User.halls))
+    )
+    if user is None or not user.active:
         return None
-    return row.User
+    return user

@@ -1,17 +1,77 @@
 """Database settings that money needs.
 
 SQLite: WAL so readers do not block the writer, synchronous=FULL so an acknowledged
-payment survives a power cut, a busy timeout, foreign keys on, and every transaction
-started with BEGIN IMMEDIATE so concurrent writers queue for the lock instead of
-failing half-way with "database is locked".
+payment survives a power cut, a busy timeout, foreign keys on, and every write
+transaction started with BEGIN IMMEDIATE so concurrent writers queue for the lock
+instead of failing half-way with "database is locked".
+
+How a transaction starts on SQLite, decided when it begins:
+
+- write (the default: POST and other writing requests, the CLI, scripts): BEGIN IMMEDIATE.
+- read (GET/HEAD/OPTIONS requests): a deferred BEGIN, one snapshot for the whole page,
+  without the write lock. A write statement in it is refused (it would have to upgrade a
+  read snapshot to a write, which SQLite answers with SQLITE_BUSY_SNAPSHOT under load).
+- late (a writing view marked with `@write_lock_late`): no BEGIN while it only reads
+  (each read is its own short transaction: a token check, a lookup), then
+  `begin_write()` sends BEGIN IMMEDIATE before its first read that the write depends on.
+  Writing before `begin_write()` is refused, so every write transaction still took the
+  write lock at its start; only the lookups before it run outside the lock.
+
+PostgreSQL is unchanged: row locks (SELECT … FOR UPDATE, UPDATE) order the writers.
 """
 
-from flask import Flask
+import re
+
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 
 from hallmgr.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+WRITE, READ, LATE = "write", "read", "late"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_MODE = "hallmgr_begin_mode"
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+
+
+class ReadTransactionWriteError(RuntimeError):
+    """A write in a transaction that began without the write lock."""
+
+
+def write_lock_late(view):
+    """Mark a writing view whose transaction begins at `begin_write()` (SQLite)."""
+    view.write_lock_late = True
+    return view
+
+
+def writes_on_get(view):
+    """Mark a view that writes although reached by GET: it keeps BEGIN IMMEDIATE."""
+    view.writes_on_get = True
+    return view
+
+
+def _request_mode() -> str:
+    if not has_request_context():
+        return WRITE
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if request.method in READ_METHODS:
+        return WRITE if getattr(view, "writes_on_get", False) else READ
+    return LATE if getattr(view, "write_lock_late", False) else WRITE
+
+
+def begin_write() -> None:
+    """The transaction is about to read what it will write on: take the write lock now.
+
+    A no-op on PostgreSQL and wherever the transaction already began with BEGIN IMMEDIATE.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite" or connection.info.get(_MODE, WRITE) == WRITE:
+        return
+    if connection.info[_MODE] == READ or connection.connection.dbapi_connection.in_transaction:
+        raise ReadTransactionWriteError("a read transaction cannot become a write transaction")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.info[_MODE] = WRITE
 
 
 def configure_engine_events(app: Flask) -> None:
@@ -33,4 +93,22 @@ def configure_engine_events(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = _request_mode()
+        connection.info[_MODE] = mode
+        if mode == WRITE:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif mode == READ:
+            connection.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _sqlite_no_write_without_lock(connection, _cursor, statement, *_args):
+        # The connection's own mode, and the request's: tests share one connection that
+        # began outside any request, and a GET view's write must be caught there too.
+        mode = connection.info.get(_MODE, WRITE)
+        if mode == WRITE and not (has_request_context() and request.method in READ_METHODS):
+            return
+        if not _WRITES.match(statement) or (mode == WRITE and _request_mode() == WRITE):
+            return
+        raise ReadTransactionWriteError(
+            "write without the write lock: mark the view or call begin_write() first"
+        )
