@@ -3,6 +3,7 @@
 Every rule is the collection service's; these views only translate JSON to its calls.
 """
 
+import functools
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -37,20 +38,32 @@ def hall_or_404(code: str) -> Hall:
     return hall
 
 
-def _hall_and_stall_or_404(hall_code: str, stall_code: str) -> tuple[Hall, Stall]:
-    """hall_or_404 and then the hall's stall, in one read."""
+@functools.cache
+def _hall_and_stall(all_halls: bool):
+    """Built once: a hall by code (among the user's halls) and its stall by code, if any."""
     query = (
         sa.select(Hall, Stall)
-        .outerjoin(Stall, sa.and_(Stall.hall_id == Hall.id, Stall.code == stall_code))
-        .where(Hall.code == hall_code)
-    )
-    if not current_user.sees_all_halls:
-        query = query.where(
-            sa.exists().where(
-                user_halls.c.user_id == current_user.id, user_halls.c.hall_id == Hall.id
-            )
+        .outerjoin(
+            Stall, sa.and_(Stall.hall_id == Hall.id, Stall.code == sa.bindparam("stall_code"))
         )
-    row = db.session.execute(query).first()
+        .where(Hall.code == sa.bindparam("hall_code"))
+    )
+    if all_halls:
+        return query
+    return query.where(
+        sa.exists().where(
+            user_halls.c.user_id == sa.bindparam("user_id"), user_halls.c.hall_id == Hall.id
+        )
+    )
+
+
+def _hall_and_stall_or_404(hall_code: str, stall_code: str) -> tuple[Hall, Stall]:
+    """hall_or_404 and then the hall's stall, in one read."""
+    user = current_user
+    row = db.session.execute(
+        _hall_and_stall(user.sees_all_halls),
+        {"hall_code": hall_code, "stall_code": stall_code, "user_id": user.id},
+    ).first()
     if row is None:
         raise NotFoundError(_("No hall %(code)s in your halls.", code=hall_code), field="hall")
     hall, stall = row
@@ -83,7 +96,8 @@ def payment_body(payment: Payment) -> dict:
         "receipt_number": payment.receipt_number,
         "hall": payment.hall.code,
         "stall": payment.stall.code,
-        "business": {
+        "business": getattr(payment, "business_facts", None)
+        or {
             "id": payment.business.id,
             "name": payment.business.name,
             "owner_name": payment.business.owner_name,

@@ -52,48 +52,30 @@ class PayableDay:
     business_id: int
     overdue: bool  # before today
     ahead: bool  # after today
+    # The business's name and owner, when the read that found the day had them at hand.
+    business_name: str | None = None
+    owner_name: str | None = None
 
 
-def _dialect_insert():
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
-@functools.cache
-def _counter_statements(insert) -> tuple:
-    """(lock, advance) of a hall's receipt counter, built once (bound values only)."""
-    table = NumberSequence.__table__
-    where = (
-        table.c.kind == RECEIPT,
-        table.c.scope == sa.bindparam("seq_scope"),
-        table.c.year == sa.bindparam("seq_year"),
+# The counter row is created if missing and locked in one statement: ON CONFLICT DO UPDATE
+# takes the row lock (PostgreSQL) and leaves the value as it was. The same text on both
+# databases, and text (unlike a dialect upsert construct) keeps its compiled form cached.
+_LOCK_COUNTER = sa.text(
+    "INSERT INTO number_sequences (kind, scope, year, last_value) "
+    "VALUES (:seq_kind, :seq_scope, :seq_year, 0) "
+    "ON CONFLICT (kind, scope, year) DO UPDATE SET last_value = number_sequences.last_value "
+    "RETURNING last_value"
+)
+_TAKE_NUMBER = (
+    sa.update(NumberSequence.__table__)
+    .where(
+        NumberSequence.__table__.c.kind == sa.bindparam("seq_kind"),
+        NumberSequence.__table__.c.scope == sa.bindparam("seq_scope"),
+        NumberSequence.__table__.c.year == sa.bindparam("seq_year"),
     )
-    # One statement creates the row if it is missing and locks it: ON CONFLICT DO UPDATE
-    # takes the row lock (PostgreSQL) and leaves the value as it was.
-    lock = (
-        insert(table)
-        .values(
-            kind=RECEIPT,
-            scope=sa.bindparam("seq_scope"),
-            year=sa.bindparam("seq_year"),
-            last_value=0,
-        )
-        .on_conflict_do_update(
-            index_elements=[table.c.kind, table.c.scope, table.c.year],
-            set_={"last_value": table.c.last_value},
-        )
-        .returning(table.c.last_value)
-    )
-    advance = (
-        sa.update(table)
-        .where(*where)
-        .values(last_value=table.c.last_value + 1)
-        .returning(table.c.last_value)
-    )
-    return lock, advance
+    .values(last_value=NumberSequence.__table__.c.last_value + 1)
+    .returning(NumberSequence.__table__.c.last_value)
+)
 
 
 def _lock_hall(hall_code: str, year: int) -> None:
@@ -104,14 +86,16 @@ def _lock_hall(hall_code: str, year: int) -> None:
     On SQLite the transaction takes the write lock here if it has not yet (begin_write).
     """
     begin_write()
-    lock, _advance = _counter_statements(_dialect_insert())
-    db.session.execute(lock, {"seq_scope": hall_code, "seq_year": year})
+    db.session.execute(
+        _LOCK_COUNTER, {"seq_kind": RECEIPT, "seq_scope": hall_code, "seq_year": year}
+    )
 
 
 def _take_number(hall_code: str, year: int) -> int:
     """The next receipt number of the hall, whose counter row _lock_hall locked."""
-    _lock, advance = _counter_statements(_dialect_insert())
-    return db.session.execute(advance, {"seq_scope": hall_code, "seq_year": year}).scalar_one()
+    return db.session.execute(
+        _TAKE_NUMBER, {"seq_kind": RECEIPT, "seq_scope": hall_code, "seq_year": year}
+    ).scalar_one()
 
 
 def _typed_null(type_):
@@ -281,6 +265,8 @@ def _named_days(
                 business_id=row.n3,
                 overdue=row.day < today,
                 ahead=row.day > today,
+                business_name=row.t1,
+                owner_name=row.t2,
             )
     return payable, earlier, taken
 
@@ -451,6 +437,13 @@ def record_payment(
         )
         for p in chosen
     ]
+    if chosen[0].business_name is not None:
+        # What the receipt shows of the business, so answering it needs no further read.
+        payment.business_facts = {
+            "id": chosen[0].business_id,
+            "name": chosen[0].business_name,
+            "owner_name": chosen[0].owner_name,
+        }
     stall_id = stall.id
     db.session.add(payment)
     try:
