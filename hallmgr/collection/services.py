@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 
 from hallmgr.arrears import dues, engine
 from hallmgr.arrears.rules import Period, payable_ahead
@@ -19,7 +19,15 @@ from hallmgr.audit.services import record
 from hallmgr.auth.models import User, user_halls
 from hallmgr.businesses.models import Business
 from hallmgr.collection import rules
-from hallmgr.collection.models import METHODS, ClosedMark, Deposit, Payment, PaymentDay, Waiver
+from hallmgr.collection.models import (
+    METHODS,
+    ClosedMark,
+    Deposit,
+    Payment,
+    PaymentDay,
+    Waiver,
+    day_number,
+)
 from hallmgr.core.database import begin_write
 from hallmgr.core.days import WIB
 from hallmgr.core.errors import ConflictError, DomainError, NotFoundError
@@ -65,6 +73,10 @@ _LOCK_COUNTER = sa.text(
     "VALUES (:seq_kind, :seq_scope, :seq_year, 0) "
     "ON CONFLICT (kind, scope, year) DO UPDATE SET last_value = number_sequences.last_value "
     "RETURNING last_value"
+)
+_INSERT_PAYMENT = sa.insert(Payment.__table__).returning(Payment.__table__.c.id)
+_INSERT_DAYS = sa.insert(PaymentDay.__table__).returning(
+    PaymentDay.__table__.c.id, sort_by_parameter_order=True
 )
 _TAKE_NUMBER = (
     sa.update(NumberSequence.__table__)
@@ -409,45 +421,44 @@ def record_payment(
             field="days",
         )
     seq = _take_number(hall.code, today.year)
-    payment = Payment(
-        receipt_number=rules.receipt_number(hall.code, today.year, seq),
-        hall=hall,
-        stall=stall,
-        hall_id=hall.id,
-        year=today.year,
-        seq=seq,
-        stall_id=stall.id,
-        business_id=chosen[0].business_id,
-        assignment_id=chosen[0].assignment_id,
-        amount=sum(p.rate for p in chosen),
-        method=method,
-        collector_id=collector.id,
-        recorded_at=now,
-        business_day=today,
-        idempotency_key=idempotency_key,
-        request_hash=fingerprint,
-    )
-    payment.days = [
-        PaymentDay(
-            stall_id=stall.id,
-            assignment_id=payment.assignment_id,
-            day=p.day,
-            rate=p.rate,
-            void=False,
-        )
+    values = {
+        "receipt_number": rules.receipt_number(hall.code, today.year, seq),
+        "hall_id": hall.id,
+        "year": today.year,
+        "seq": seq,
+        "stall_id": stall.id,
+        "business_id": chosen[0].business_id,
+        "assignment_id": chosen[0].assignment_id,
+        "amount": sum(p.rate for p in chosen),
+        "method": method,
+        "collector_id": collector.id,
+        "recorded_at": now,
+        "business_day": today,
+        "idempotency_key": idempotency_key,
+        "request_hash": fingerprint,
+        "voided_at": None,
+        "voided_by_id": None,
+        "void_reason": None,
+    }
+    day_values = [
+        {
+            "stall_id": stall.id,
+            "assignment_id": values["assignment_id"],
+            "day_number": day_number(p.day),
+            "day": p.day,
+            "rate": p.rate,
+            "void": False,
+        }
         for p in chosen
     ]
-    if chosen[0].business_name is not None:
-        # What the receipt shows of the business, so answering it needs no further read.
-        payment.business_facts = {
-            "id": chosen[0].business_id,
-            "name": chosen[0].business_name,
-            "owner_name": chosen[0].owner_name,
-        }
     stall_id = stall.id
-    db.session.add(payment)
     try:
-        db.session.flush()
+        # Plain inserts (the receipt, then all its days in one statement), not the ORM's
+        # unit of work: this runs under the hall's lock (SQLite: the database's).
+        payment_id = db.session.execute(_INSERT_PAYMENT, values).scalar_one()
+        for row in day_values:
+            row["payment_id"] = payment_id
+        day_ids = db.session.execute(_INSERT_DAYS, day_values).scalars().all()
     except IntegrityError as error:
         # The lock makes this unreachable within a hall; the database guard stays the last
         # word. The failed transaction is given up; the holder is read in a new one.
@@ -456,6 +467,19 @@ def record_payment(
         if taken:
             raise _already_paid(taken) from error
         raise ConflictError(_("The payment could not be recorded. Please try again.")) from error
+    # The rows as the session would have them after its own insert.
+    paid_days = [PaymentDay(id=i, **row) for i, row in zip(day_ids, day_values, strict=True)]
+    payment = Payment(id=payment_id, hall=hall, stall=stall, days=paid_days, **values)
+    for obj in (*paid_days, payment):
+        make_transient_to_detached(obj)
+    db.session.add(payment)
+    if chosen[0].business_name is not None:
+        # What the receipt shows of the business, so answering it needs no further read.
+        payment.business_facts = {
+            "id": chosen[0].business_id,
+            "name": chosen[0].business_name,
+            "owner_name": chosen[0].owner_name,
+        }
     record(
         collector,
         "payment_recorded",
