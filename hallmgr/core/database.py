@@ -17,10 +17,18 @@ How a transaction starts on SQLite, decided when it begins:
   Writing before `begin_write()` is refused, so every write transaction still took the
   write lock at its start; only the lookups before it run outside the lock.
 
+Writers queue on a file lock before BEGIN IMMEDIATE (`<database>.writelock`, one open
+file per connection): SQLite's own busy handler polls with growing sleeps (up to 100 ms),
+so under load the write lock would sit free while every waiter sleeps. The file lock is
+only a queue: BEGIN IMMEDIATE and the busy timeout still guard the database.
+
 PostgreSQL is unchanged: row locks (SELECT … FOR UPDATE, UPDATE) order the writers.
 """
 
+import fcntl
+import os
 import re
+import time
 
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
@@ -60,6 +68,36 @@ def _request_mode() -> str:
     return LATE if getattr(view, "write_lock_late", False) else WRITE
 
 
+_QUEUE = "hallmgr_write_queue"  # (file descriptor, held) of a connection's file lock
+_QUEUE_POLL_S = 0.0005
+
+
+def _queue_for_write(info) -> None:
+    """Wait for the writers' file lock (bounded by the busy timeout, then SQLite decides)."""
+    queue = info.get(_QUEUE)
+    if queue is None or queue[1]:
+        return
+    fd = queue[0]
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(_QUEUE_POLL_S)
+        else:
+            info[_QUEUE] = (fd, True)
+            return
+
+
+def _leave_queue(info) -> None:
+    queue = info.get(_QUEUE)
+    if queue is not None and queue[1]:
+        fcntl.flock(queue[0], fcntl.LOCK_UN)
+        info[_QUEUE] = (queue[0], False)
+
+
 def begin_write() -> None:
     """The transaction is about to read what it will write on: take the write lock now.
 
@@ -70,6 +108,7 @@ def begin_write() -> None:
         return
     if connection.info[_MODE] == READ or connection.connection.dbapi_connection.in_transaction:
         raise ReadTransactionWriteError("a read transaction cannot become a write transaction")
+    _queue_for_write(connection.info)
     connection.exec_driver_sql("BEGIN IMMEDIATE")
     connection.info[_MODE] = WRITE
 
@@ -80,7 +119,7 @@ def configure_engine_events(app: Flask) -> None:
         return
 
     @event.listens_for(engine, "connect")
-    def _sqlite_connect(dbapi_connection, _record):
+    def _sqlite_connect(dbapi_connection, record):
         # Let SQLAlchemy's "begin" event emit BEGIN itself.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -88,6 +127,8 @@ def configure_engine_events(app: Flask) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
+            fd = os.open(f"{engine.url.database}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
+            record.info[_QUEUE] = (fd, False)
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
@@ -96,9 +137,21 @@ def configure_engine_events(app: Flask) -> None:
         mode = _request_mode()
         connection.info[_MODE] = mode
         if mode == WRITE:
+            _queue_for_write(connection.info)
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         elif mode == READ:
             connection.exec_driver_sql("BEGIN")
+
+    # The transaction has ended (committed or rolled back) when the connection goes back.
+    @event.listens_for(engine, "checkin")
+    def _sqlite_checkin(_dbapi_connection, record):
+        _leave_queue(record.info)
+
+    @event.listens_for(engine, "close")
+    def _sqlite_close(_dbapi_connection, record):
+        queue = record.info.pop(_QUEUE, None)
+        if queue is not None:
+            os.close(queue[0])  # also lets go of the lock
 
     @event.listens_for(engine, "before_cursor_execute")
     def _sqlite_no_write_without_lock(connection, _cursor, statement, *_args):
