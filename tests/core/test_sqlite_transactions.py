@@ -168,3 +168,28 @@ def test_writing_requests_and_work_outside_requests_begin_immediate(sqlite_app):
         db.session.commit()
         db.session.remove()
     assert [s for s in seen if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE", "BEGIN IMMEDIATE"]
+
+
+def test_writers_queue_on_the_file_lock_only_while_they_write(sqlite_app):
+    import fcntl
+
+    def lock_is_free() -> bool:
+        fd = os.open(f"{sqlite_app.config['DB_PATH']}.writelock", os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+        return True
+
+    with sqlite_app.app_context():
+        db.session.execute(sa.update(Hall).values(name="Sentra Baru"))
+        assert not lock_is_free()
+        db.session.commit()
+        assert lock_is_free()
+        db.session.remove()
+    with sqlite_app.test_request_context("/", method="GET"):
+        db.session.scalar(sa.select(Hall.id))
+        assert lock_is_free()
+        db.session.remove()
