@@ -3,6 +3,7 @@
 Every rule is the collection service's; these views only translate JSON to its calls.
 """
 
+import functools
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -12,10 +13,12 @@ from flask_login import current_user
 
 from hallmgr.api.views import InvalidInput, bp, json_body, query_date
 from hallmgr.arrears.dues import rate_on
+from hallmgr.auth.models import user_halls
 from hallmgr.auth.policy import ALL_ROLES, allow_token, visible_hall_ids
 from hallmgr.collection import pdf, services
 from hallmgr.collection.models import Payment
 from hallmgr.collection.views import send_receipt_pdf, verify_url
+from hallmgr.core.database import write_lock_late
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import NotFoundError
 from hallmgr.extensions import db
@@ -35,13 +38,41 @@ def hall_or_404(code: str) -> Hall:
     return hall
 
 
-def _stall_or_404(hall: Hall, code: str) -> Stall:
-    stall = db.session.scalar(sa.select(Stall).where(Stall.hall_id == hall.id, Stall.code == code))
+@functools.cache
+def _hall_and_stall(all_halls: bool):
+    """Built once: a hall by code (among the user's halls) and its stall by code, if any."""
+    query = (
+        sa.select(Hall, Stall)
+        .outerjoin(
+            Stall, sa.and_(Stall.hall_id == Hall.id, Stall.code == sa.bindparam("stall_code"))
+        )
+        .where(Hall.code == sa.bindparam("hall_code"))
+    )
+    if all_halls:
+        return query
+    return query.where(
+        sa.exists().where(
+            user_halls.c.user_id == sa.bindparam("user_id"), user_halls.c.hall_id == Hall.id
+        )
+    )
+
+
+def _hall_and_stall_or_404(hall_code: str, stall_code: str) -> tuple[Hall, Stall]:
+    """hall_or_404 and then the hall's stall, in one read."""
+    user = current_user
+    row = db.session.execute(
+        _hall_and_stall(user.sees_all_halls),
+        {"hall_code": hall_code, "stall_code": stall_code, "user_id": user.id},
+    ).first()
+    if row is None:
+        raise NotFoundError(_("No hall %(code)s in your halls.", code=hall_code), field="hall")
+    hall, stall = row
     if stall is None:
         raise NotFoundError(
-            _("Hall %(hall)s has no stall %(code)s.", hall=hall.code, code=code), field="stall"
+            _("Hall %(hall)s has no stall %(code)s.", hall=hall.code, code=stall_code),
+            field="stall",
         )
-    return stall
+    return hall, stall
 
 
 def _payment_or_404(number: str) -> Payment:
@@ -65,7 +96,8 @@ def payment_body(payment: Payment) -> dict:
         "receipt_number": payment.receipt_number,
         "hall": payment.hall.code,
         "stall": payment.stall.code,
-        "business": {
+        "business": getattr(payment, "business_facts", None)
+        or {
             "id": payment.business.id,
             "name": payment.business.name,
             "owner_name": payment.business.owner_name,
@@ -106,11 +138,13 @@ def _idempotency_key() -> str:
 
 @bp.route("/payments", methods=["POST"])
 @allow_token(*PAYERS)
+@write_lock_late
 def create_payment():
+    # The token and the hall are read outside SQLite's write lock; the service takes it
+    # (begin_write) before it locks the hall's counter and reads what it writes on.
     key = _idempotency_key()
     data = json_body("PaymentRequest")
-    hall = hall_or_404(data["hall"])
-    stall = _stall_or_404(hall, data["stall"])
+    _hall, stall = _hall_and_stall_or_404(data["hall"], data["stall"])
     payment, replayed = services.record_payment(
         current_user,
         stall,

@@ -1,11 +1,13 @@
 """API tokens: created by their owner, shown once, stored hashed, revocable."""
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import lazyload
 
 from hallmgr.api.models import ApiToken
 from hallmgr.audit.services import record
@@ -53,11 +55,18 @@ def user_for_token(plain: str) -> User | None:
     """The active user a valid, unrevoked token belongs to."""
     if not plain or not plain.startswith(TOKEN_PREFIX) or len(plain) > 200:
         return None
-    row = db.session.execute(
-        sa.select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == hash_token(plain), ApiToken.revoked_at.is_(None))
-    ).first()
-    if row is None or not row.User.active:
+    user = db.session.scalar(_user_of_token(), {"token_hash": hash_token(plain)})
+    if user is None or not user.active:
         return None
-    return row.User
+    return user
+
+
+@functools.cache
+def _user_of_token():
+    # Built once. The user alone: their halls are read only if the view asks for them.
+    return (
+        sa.select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+        .options(lazyload(User.halls))
+    )

@@ -1,6 +1,7 @@
 """Collection: payments priced by the server, receipts numbered once, voids, closed marks,
 waivers and deposits; and the set-based reads the collectors' pages need."""
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 
 from hallmgr.arrears import dues, engine
 from hallmgr.arrears.rules import Period, payable_ahead
@@ -19,11 +20,19 @@ from hallmgr.audit.services import record
 from hallmgr.auth.models import User, user_halls
 from hallmgr.businesses.models import Business
 from hallmgr.collection import rules
-from hallmgr.collection.models import METHODS, ClosedMark, Deposit, Payment, PaymentDay, Waiver
+from hallmgr.collection.models import (
+    METHODS,
+    ClosedMark,
+    Deposit,
+    Payment,
+    PaymentDay,
+    Waiver,
+    day_number,
+)
+from hallmgr.core.database import begin_write
 from hallmgr.core.days import WIB
 from hallmgr.core.errors import ConflictError, DomainError, NotFoundError
-from hallmgr.core.models import NumberSequence
-from hallmgr.core.sequences import next_number
+from hallmgr.core.models import CalendarDay, NumberSequence
 from hallmgr.extensions import db
 from hallmgr.halls.models import Hall, Region, Stall
 
@@ -52,6 +61,34 @@ class PayableDay:
     business_id: int
     overdue: bool  # before today
     ahead: bool  # after today
+    # The business's name and owner, when the read that found the day had them at hand.
+    business_name: str | None = None
+    owner_name: str | None = None
+
+
+# The counter row is created if missing and locked in one statement: ON CONFLICT DO UPDATE
+# takes the row lock (PostgreSQL) and leaves the value as it was. The same text on both
+# databases, and text (unlike a dialect upsert construct) keeps its compiled form cached.
+_LOCK_COUNTER = sa.text(
+    "INSERT INTO number_sequences (kind, scope, year, last_value) "
+    "VALUES (:seq_kind, :seq_scope, :seq_year, 0) "
+    "ON CONFLICT (kind, scope, year) DO UPDATE SET last_value = number_sequences.last_value "
+    "RETURNING last_value"
+)
+_INSERT_PAYMENT = sa.insert(Payment.__table__).returning(Payment.__table__.c.id)
+_INSERT_DAYS = sa.insert(PaymentDay.__table__).returning(
+    PaymentDay.__table__.c.id, sort_by_parameter_order=True
+)
+_TAKE_NUMBER = (
+    sa.update(NumberSequence.__table__)
+    .where(
+        NumberSequence.__table__.c.kind == sa.bindparam("seq_kind"),
+        NumberSequence.__table__.c.scope == sa.bindparam("seq_scope"),
+        NumberSequence.__table__.c.year == sa.bindparam("seq_year"),
+    )
+    .values(last_value=NumberSequence.__table__.c.last_value + 1)
+    .returning(NumberSequence.__table__.c.last_value)
+)
 
 
 def _lock_hall(hall_code: str, year: int) -> None:
@@ -59,20 +96,96 @@ def _lock_hall(hall_code: str, year: int) -> None:
 
     Payments and waivers of one hall queue here, so each sees what the one before it
     committed; a replayed request that records nothing leaves the counter untouched.
+    On SQLite the transaction takes the write lock here if it has not yet (begin_write).
     """
-    table = NumberSequence.__table__
-    values = {"kind": RECEIPT, "scope": hall_code, "year": year, "last_value": 0}
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(table).values(**values).on_conflict_do_nothing())
-    # FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock.
+    begin_write()
     db.session.execute(
-        sa.select(table.c.last_value)
-        .where(table.c.kind == RECEIPT, table.c.scope == hall_code, table.c.year == year)
-        .with_for_update()
+        _LOCK_COUNTER, {"seq_kind": RECEIPT, "seq_scope": hall_code, "seq_year": year}
     )
+
+
+def _take_number(hall_code: str, year: int) -> int:
+    """The next receipt number of the hall, whose counter row _lock_hall locked."""
+    return db.session.execute(
+        _TAKE_NUMBER, {"seq_kind": RECEIPT, "seq_scope": hall_code, "seq_year": year}
+    ).scalar_one()
+
+
+def _typed_null(type_):
+    return sa.cast(sa.null(), type_)
+
+
+@functools.cache
+def _named_days_statement():
+    """For a payment of named days, in one read after the hall lock: the earlier payment
+    of the same idempotency key, the valid receipts holding any of the days, and those of
+    the days that are due (with their assignment's period and business).
+
+    A day covered by a valid payment is always among the held ones, so the due days need
+    not be filtered to the unpaid ones: a held day refuses the whole request first.
+    """
+    a = Assignment.__table__
+    c = CalendarDay.__table__
+    b = Business.__table__
+    pd = PaymentDay.__table__
+    p = Payment.__table__
+    due = (
+        dues.due_days(
+            sa.bindparam("until", type_=sa.Date), since=sa.bindparam("since", type_=sa.Date)
+        )
+        .add_columns(a.c.start_date, a.c.end_date)
+        .where(
+            a.c.stall_id == sa.bindparam("stall_id"),
+            c.c.day.in_(sa.bindparam("due_days", expanding=True)),
+        )
+        .subquery("due")
+    )
+    due_rows = sa.select(
+        sa.literal_column("'due'").label("kind"),
+        due.c.day,
+        due.c.rate.label("n1"),
+        due.c.assignment_id.label("n2"),
+        due.c.business_id.label("n3"),
+        due.c.start_date.label("d1"),
+        due.c.end_date.label("d2"),
+        sa.cast(b.c.name, sa.String).label("t1"),
+        sa.cast(b.c.owner_name, sa.String).label("t2"),
+    ).join(b, b.c.id == due.c.business_id)
+    held_rows = (
+        sa.select(
+            sa.literal_column("'held'"),
+            pd.c.day,
+            _typed_null(sa.Integer),
+            _typed_null(sa.Integer),
+            _typed_null(sa.Integer),
+            _typed_null(sa.Date),
+            _typed_null(sa.Date),
+            sa.cast(p.c.receipt_number, sa.String),
+            _typed_null(sa.String),
+        )
+        .select_from(pd)
+        .join(p, p.c.id == pd.c.payment_id)
+        .where(
+            pd.c.stall_id == sa.bindparam("stall_id"),
+            pd.c.day.in_(sa.bindparam("held_days", expanding=True)),
+            pd.c.void == sa.false(),
+        )
+    )
+    replay_rows = sa.select(
+        sa.literal_column("'replay'").label("kind"),
+        _typed_null(sa.Date).label("day"),
+        p.c.id.label("n1"),
+        _typed_null(sa.Integer).label("n2"),
+        _typed_null(sa.Integer).label("n3"),
+        _typed_null(sa.Date).label("d1"),
+        _typed_null(sa.Date).label("d2"),
+        sa.cast(p.c.request_hash, sa.String).label("t1"),
+        _typed_null(sa.String).label("t2"),
+    ).where(
+        p.c.collector_id == sa.bindparam("collector_id"),
+        p.c.idempotency_key == sa.bindparam("idempotency_key"),
+    )
+    return sa.union_all(replay_rows, held_rows, due_rows)
 
 
 def payable_days(
@@ -123,6 +236,52 @@ def payable_days(
             )
         )
     return out
+
+
+def _named_days(
+    collector, stall: Stall, days: list[date], today: date, advance_days: int, key: str | None
+) -> tuple[dict[date, PayableDay], tuple[int, str] | None, dict[date, str]]:
+    """(payable days among `days`, (id, fingerprint) of the key's earlier payment, held days)."""
+    if not days:
+        return {}, None, {}
+    horizon = today + timedelta(days=advance_days)
+    rows = db.session.execute(
+        _named_days_statement(),
+        {
+            "until": min(horizon, days[-1]),
+            "since": days[0],
+            "stall_id": stall.id,
+            "due_days": days,
+            "held_days": days,
+            "collector_id": collector.id,
+            "idempotency_key": key,
+        },
+    ).all()
+    payable: dict[date, PayableDay] = {}
+    earlier = None
+    taken: dict[date, str] = {}
+    for row in rows:
+        kind = row[0]
+        if kind == "replay":
+            earlier = (row.n1, row.t1)
+        elif kind == "held":
+            taken[row.day] = row.t1
+        else:
+            if row.day > today:
+                window = payable_ahead(Period(row.d1, row.d2), today, advance_days)
+                if window is None or not (window[0] <= row.day <= window[1]):
+                    continue
+            payable[row.day] = PayableDay(
+                day=row.day,
+                rate=row.n1,
+                assignment_id=row.n2,
+                business_id=row.n3,
+                overdue=row.day < today,
+                ahead=row.day > today,
+                business_name=row.t1,
+                owner_name=row.t2,
+            )
+    return payable, earlier, taken
 
 
 def current_assignment(stall_id: int, today: date) -> Assignment | None:
@@ -196,46 +355,57 @@ def record_payment(
     # every check below sees the payments committed before it, and numbers stay gapless.
     _lock_hall(hall.code, today.year)
 
-    if idempotency_key:
-        earlier = db.session.scalar(
-            sa.select(Payment).where(
-                Payment.collector_id == collector.id, Payment.idempotency_key == idempotency_key
-            )
+    if not all_arrears and count is None:
+        # Chosen days: the replay, the held days and the payable ones in one read.
+        payable, earlier, taken = _named_days(
+            collector, stall, days, today, advance_days, idempotency_key
         )
         if earlier is not None:
-            if earlier.request_hash != fingerprint:
+            earlier_id, earlier_hash = earlier
+            if earlier_hash != fingerprint:
                 raise IdempotencyMismatchError(
                     _("This request key was already used for a different payment.")
                 )
-            return earlier, True
-
-    # Chosen days only need their own span; the arrears and a count need every unpaid day.
-    among = None if (all_arrears or count is not None) else days
-    payable = {p.day: p for p in payable_days(stall, today, advance_days, among=among)}
-    if all_arrears or count is not None:
+            return db.session.get(Payment, earlier_id), True
+    else:
+        if idempotency_key:
+            earlier = db.session.scalar(
+                sa.select(Payment).where(
+                    Payment.collector_id == collector.id,
+                    Payment.idempotency_key == idempotency_key,
+                )
+            )
+            if earlier is not None:
+                if earlier.request_hash != fingerprint:
+                    raise IdempotencyMismatchError(
+                        _("This request key was already used for a different payment.")
+                    )
+                return earlier, True
+        # The arrears and a count need every unpaid day.
+        payable = {p.day: p for p in payable_days(stall, today, advance_days)}
         if assignment_id is None:
             current = current_assignment(stall.id, today)
             assignment_id = current.id if current else None
         if assignment_id is None and payable:
             assignment_id = min(payable.values(), key=lambda p: p.day).assignment_id
         own = sorted(d for d, p in payable.items() if p.assignment_id == assignment_id)
-    if all_arrears:
-        arrears = {d for d in own if not payable[d].ahead}
-        days = sorted(set(days) | arrears)
-        if not days:
-            raise DomainError(_("There are no arrears left to pay."), field="days")
-    if count is not None:
-        if len(own) < count:
-            raise DomainError(
-                ngettext(
-                    "Only %(num)d day of this stall can be paid now.",
-                    "Only %(num)d days of this stall can be paid now.",
-                    len(own),
-                ),
-                field="days",
-            )
-        days = own[:count]
-    taken = _holding_receipts(stall.id, days)
+        if all_arrears:
+            arrears = {d for d in own if not payable[d].ahead}
+            days = sorted(set(days) | arrears)
+            if not days:
+                raise DomainError(_("There are no arrears left to pay."), field="days")
+        if count is not None:
+            if len(own) < count:
+                raise DomainError(
+                    ngettext(
+                        "Only %(num)d day of this stall can be paid now.",
+                        "Only %(num)d days of this stall can be paid now.",
+                        len(own),
+                    ),
+                    field="days",
+                )
+            days = own[:count]
+        taken = _holding_receipts(stall.id, days)
     if taken:
         raise _already_paid(taken)
     not_payable = [d for d in days if d not in payable]
@@ -251,43 +421,66 @@ def record_payment(
             _("One receipt covers days of one assignment only; pay each business separately."),
             field="days",
         )
-    seq = next_number(RECEIPT, hall.code, today.year)
-    payment = Payment(
-        receipt_number=rules.receipt_number(hall.code, today.year, seq),
-        hall_id=hall.id,
-        year=today.year,
-        seq=seq,
-        stall_id=stall.id,
-        business_id=chosen[0].business_id,
-        assignment_id=chosen[0].assignment_id,
-        amount=sum(p.rate for p in chosen),
-        method=method,
-        collector_id=collector.id,
-        recorded_at=now,
-        business_day=today,
-        idempotency_key=idempotency_key,
-        request_hash=fingerprint,
-    )
-    payment.days = [
-        PaymentDay(
-            stall_id=stall.id,
-            assignment_id=payment.assignment_id,
-            day=p.day,
-            rate=p.rate,
-            void=False,
-        )
+    seq = _take_number(hall.code, today.year)
+    values = {
+        "receipt_number": rules.receipt_number(hall.code, today.year, seq),
+        "hall_id": hall.id,
+        "year": today.year,
+        "seq": seq,
+        "stall_id": stall.id,
+        "business_id": chosen[0].business_id,
+        "assignment_id": chosen[0].assignment_id,
+        "amount": sum(p.rate for p in chosen),
+        "method": method,
+        "collector_id": collector.id,
+        "recorded_at": now,
+        "business_day": today,
+        "idempotency_key": idempotency_key,
+        "request_hash": fingerprint,
+        "voided_at": None,
+        "voided_by_id": None,
+        "void_reason": None,
+    }
+    day_values = [
+        {
+            "stall_id": stall.id,
+            "assignment_id": values["assignment_id"],
+            "day_number": day_number(p.day),
+            "day": p.day,
+            "rate": p.rate,
+            "void": False,
+        }
         for p in chosen
     ]
+    stall_id = stall.id
     try:
-        with db.session.begin_nested():
-            db.session.add(payment)
-            db.session.flush()
+        # Plain inserts (the receipt, then all its days in one statement), not the ORM's
+        # unit of work: this runs under the hall's lock (SQLite: the database's).
+        payment_id = db.session.execute(_INSERT_PAYMENT, values).scalar_one()
+        for row in day_values:
+            row["payment_id"] = payment_id
+        day_ids = db.session.execute(_INSERT_DAYS, day_values).scalars().all()
     except IntegrityError as error:
-        # The lock makes this unreachable within a hall; the database guard stays the last word.
-        taken = _holding_receipts(stall.id, days)
+        # The lock makes this unreachable within a hall; the database guard stays the last
+        # word. The failed transaction is given up; the holder is read in a new one.
+        db.session.rollback()
+        taken = _holding_receipts(stall_id, days)
         if taken:
             raise _already_paid(taken) from error
         raise ConflictError(_("The payment could not be recorded. Please try again.")) from error
+    # The rows as the session would have them after its own insert.
+    paid_days = [PaymentDay(id=i, **row) for i, row in zip(day_ids, day_values, strict=True)]
+    payment = Payment(id=payment_id, hall=hall, stall=stall, days=paid_days, **values)
+    for obj in (*paid_days, payment):
+        make_transient_to_detached(obj)
+    db.session.add(payment)
+    if chosen[0].business_name is not None:
+        # What the receipt shows of the business, so answering it needs no further read.
+        payment.business_facts = {
+            "id": chosen[0].business_id,
+            "name": chosen[0].business_name,
+            "owner_name": chosen[0].owner_name,
+        }
     record(
         collector,
         "payment_recorded",

@@ -239,3 +239,18 @@ def test_a_payment_takes_as_many_statements_after_many_paid_days_as_after_one(
         response = pay(api, place, key="k-later", dates=iso(today - timedelta(days=5)))
     assert response.status_code == 201 and response.json["amount"] == place.rate
     assert many.count == few.count
+
+
+def test_a_payment_of_chosen_days_takes_eight_statements(api_as, place, today, count_queries):
+    # The token, the hall and stall, the counter lock, one read of the replay, held and
+    # payable days, the number, the receipt, its days, the audit record.
+    api = api_as("collector", [place.hall])
+    assert pay(api, place, key="k-warm", dates=iso(today - timedelta(days=1))).status_code == 201
+    body = {"hall": place.hall.code, "stall": place.stall.code, "method": "cash"}
+    with count_queries() as counted:
+        response = api.post(
+            "/payments", json={**body, "dates": iso(today)}, headers={"Idempotency-Key": "k-8"}
+        )
+    assert response.status_code == 201
+    assert response.json["business"]["name"] == place.business.name
+    assert counted.count == 8
