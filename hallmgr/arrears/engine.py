@@ -4,10 +4,10 @@ One statement, whatever the halls, stalls or days, reads:
 
 1. the assignments in scope with their hall's open weekdays and their stall's class;
 2. the tariffs, the closures and the waivers of the period (small tables);
-3. the valid paid days of those assignments, read in order from the covering index
-   ix_payment_days_valid_assignment_block and folded in SQL into one 62-bit mask per
-   assignment and 62-day block of payment_days.day_number (days since 1970-01-01):
-   a SUM of distinct powers of two is their OR.
+3. the valid paid days of those assignments as 62-bit masks, one row per assignment and
+   62-day block of payment_days.day_number (days since 1970-01-01): the table paid_blocks,
+   kept by the database with triggers on payment_days (see hallmgr/arrears/models.py), a
+   few rows per assignment rather than one per paid day.
 
 All of them travel as rows of one UNION ALL statement (told apart by the column `k`),
 so the caller's own rows (the names of an arrears list) come in the same round trip.
@@ -26,8 +26,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from hallmgr.arrears.models import PaidBlock
 from hallmgr.assignments.models import Assignment
-from hallmgr.collection.models import PaymentDay, Waiver, day_number
+from hallmgr.collection.models import Waiver, day_number
 from hallmgr.extensions import db
 from hallmgr.halls.models import Closure, Hall, Stall, Tariff
 
@@ -166,7 +167,6 @@ def statement(until: date, scope: Scope, rows=None):
     t = Tariff.__table__
     cl = Closure.__table__
     w = Waiver.__table__
-    pd = PaymentDay.__table__
     in_scope = a.c.start_date <= until
     tariffs = part(
         TARIFF,
@@ -197,23 +197,14 @@ def statement(until: date, scope: Scope, rows=None):
         d1=a.c.start_date,
         d2=a.c.end_date,
     )
-    # Blocks of 62 days counted from 1970-01-01; bit k of block b is day 62·b + k. The
-    # grouping matches ix_payment_days_valid_assignment_block: read in order, no sort.
-    number = pd.c.day_number
-    block = number // sa.literal_column(str(BLOCK), sa.Integer)
-    bit = sa.cast(sa.literal_column("1"), sa.BigInteger).op("<<", return_type=sa.BigInteger)(
-        number % sa.literal_column(str(BLOCK), sa.Integer)
-    )
-    paid = (
-        sa.select(pd)
-        .where(pd.c.void == sa.false(), number <= day_number(until))
-        .group_by(pd.c.assignment_id, block)
-    )
+    # Blocks of 62 days counted from 1970-01-01; bit k of block b is day 62·b + k, kept
+    # by the database in paid_blocks (triggers on payment_days). A block's days after
+    # `until` fall away in compute(), as the due days stop there.
+    pb = PaidBlock.__table__
+    paid = sa.select(pb).where(pb.c.block <= day_number(until) // BLOCK)
     if not scope.everything:
-        paid = paid.where(pd.c.assignment_id.in_(_scoped(scope, a.c.id).where(in_scope)))
-    paid = part(
-        PAID, paid, i1=pd.c.assignment_id, i2=block, i3=sa.cast(sa.func.sum(bit), sa.BigInteger)
-    )
+        paid = paid.where(pb.c.assignment_id.in_(_scoped(scope, a.c.id).where(in_scope)))
+    paid = part(PAID, paid, i1=pb.c.assignment_id, i2=pb.c.block, i3=pb.c.mask)
     parts = [tariffs, closures, waivers, assignments, paid]
     if rows is None:
         return sa.union_all(*parts)
