@@ -37,18 +37,20 @@ def blocks_from_paid_days(db) -> dict[tuple[int, int], int]:
     return out
 
 
-def test_the_migration_installs_the_triggers(db):
+def trigger_names(db) -> set[str]:
     conn = db.session.connection()
     if conn.dialect.name == "postgresql":
-        names = conn.exec_driver_sql(
+        sql = (
             "SELECT tgname FROM pg_trigger "
             "WHERE tgrelid = 'payment_days'::regclass AND NOT tgisinternal"
-        ).scalars()
+        )
     else:
-        names = conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'payment_days'"
-        ).scalars()
-    assert TRIGGERS <= set(names)
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'payment_days'"
+    return set(conn.exec_driver_sql(sql).scalars())
+
+
+def test_the_migration_installs_the_triggers(db):
+    assert TRIGGERS <= trigger_names(db)
 
 
 op = st.one_of(
