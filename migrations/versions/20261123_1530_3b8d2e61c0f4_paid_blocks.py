@@ -69,6 +69,14 @@ POSTGRESQL_FUNCTION = """
 CREATE FUNCTION paid_blocks_keep() RETURNS trigger AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        -- Rows locked in key order, as the upsert below writes them: a void and a
+        -- payment of the same assignment at once queue instead of deadlocking.
+        PERFORM 1 FROM paid_blocks p
+        JOIN (SELECT DISTINCT assignment_id, day_number / 62 AS block
+              FROM old_days WHERE NOT void) o
+          ON p.assignment_id = o.assignment_id AND p.block = o.block
+        ORDER BY p.assignment_id, p.block
+        FOR UPDATE OF p;
         UPDATE paid_blocks p SET mask = p.mask & ~o.bits
         FROM (
             SELECT assignment_id, day_number / 62 AS block,
