@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
 from hallmgr.api.models import ApiToken
-from hallmgr.arrears.models import WarningLetter
+from hallmgr.arrears.models import PaidBlock, WarningLetter
 from hallmgr.assignments.models import Assignment
 from hallmgr.audit.models import AuditEvent
 from hallmgr.auth.models import ROLES, User, user_halls
@@ -24,6 +24,7 @@ __all__ = [
     "Hall",
     "Kecamatan",
     "NumberSequence",
+    "PaidBlock",
     "Payment",
     "PaymentDay",
     "Region",

@@ -4,10 +4,10 @@ One statement, whatever the halls, stalls or days, reads:
 
 1. the assignments in scope with their hall's open weekdays and their stall's class;
 2. the tariffs, the closures and the waivers of the period (small tables);
-3. the valid paid days of those assignments, read in order from the covering index
-   ix_payment_days_valid_assignment_block and folded in SQL into one 62-bit mask per
-   assignment and 62-day block of payment_days.day_number (days since 1970-01-01):
-   a SUM of distinct powers of two is their OR.
+3. with each assignment, its valid paid days as 62-bit masks, one per 62-day block of
+   payment_days.day_number (days since 1970-01-01), joined into one text: the rows of
+   paid_blocks, kept by the database with triggers on payment_days (see
+   hallmgr/arrears/models.py), a few per assignment rather than one per paid day.
 
 All of them travel as rows of one UNION ALL statement (told apart by the column `k`),
 so the caller's own rows (the names of an arrears list) come in the same round trip.
@@ -20,14 +20,17 @@ day the lowest set bit. Paid days outside the period (credits) or on days no lon
 fall away by themselves. The same SQL runs on SQLite and PostgreSQL.
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
+from hallmgr.arrears.models import PaidBlock
 from hallmgr.assignments.models import Assignment
-from hallmgr.collection.models import PaymentDay, Waiver, day_number
+from hallmgr.collection.models import Waiver, day_number
 from hallmgr.extensions import db
 from hallmgr.halls.models import Closure, Hall, Stall, Tariff
 
@@ -122,7 +125,7 @@ class _Calendar:
 
 
 # One statement: every input travels as rows of one UNION ALL, told apart by `k`.
-TARIFF, CLOSURE, WAIVER, ASSIGNMENT, PAID, ROW = range(6)
+TARIFF, CLOSURE, WAIVER, ASSIGNMENT, ROW = range(5)
 SLOTS = (
     ("k", sa.Integer),
     *((f"i{n}", sa.BigInteger) for n in range(1, 7)),
@@ -157,6 +160,23 @@ def _scoped(scope: Scope, *columns):
     return scope.where(query, a, s, h)
 
 
+class _list_agg(sa.sql.functions.FunctionElement):
+    """Its text arguments joined with commas over the group (order not kept)."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(_list_agg)
+def _list_agg_default(element, compiler, **kw):
+    return f"string_agg({compiler.process(element.clauses, **kw)}, ',')"
+
+
+@compiles(_list_agg, "sqlite")
+def _list_agg_sqlite(element, compiler, **kw):
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
+
+
 def statement(until: date, scope: Scope, rows=None):
     """The one statement: tariffs, closures, waivers, assignments and paid-day masks of
     the scope (and `rows`, a part() of kind ROW, last, in its own order)."""
@@ -166,7 +186,6 @@ def statement(until: date, scope: Scope, rows=None):
     t = Tariff.__table__
     cl = Closure.__table__
     w = Waiver.__table__
-    pd = PaymentDay.__table__
     in_scope = a.c.start_date <= until
     tariffs = part(
         TARIFF,
@@ -186,9 +205,32 @@ def statement(until: date, scope: Scope, rows=None):
     if not scope.everything:
         waivers = waivers.where(w.c.stall_id.in_(_scoped(scope, a.c.stall_id)))
     waivers = part(WAIVER, waivers, i1=w.c.stall_id, d1=w.c.day)
+    # The valid paid days of each assignment ride on its row: "block,mask,block,mask…"
+    # from paid_blocks, where bit k of block b is day 62·b + k (days since 1970-01-01),
+    # kept by the database with triggers on payment_days. A few primary-key rows per
+    # assignment and one text per assignment, rather than a row per block or per day.
+    # A block's days after `until` fall away in compute(), as the due days stop there.
+    pb = PaidBlock.__table__
+    comma = sa.literal_column("','", sa.String)
+    blocks = _list_agg(sa.cast(pb.c.block, sa.String) + comma + sa.cast(pb.c.mask, sa.String))
+    recent = pb.c.block <= day_number(until) // BLOCK
+    source = _scoped(scope, a.c.id).where(in_scope)
+    if scope.everything:
+        # Every assignment: one pass over paid_blocks, grouped, joined by hash.
+        grouped = (
+            sa.select(pb.c.assignment_id, blocks.label("blocks"))
+            .where(recent)
+            .group_by(pb.c.assignment_id)
+            .subquery("paid")
+        )
+        source = source.outerjoin(grouped, grouped.c.assignment_id == a.c.id)
+        paid = grouped.c.blocks
+    else:
+        # Some assignments: their own rows, read from the primary key.
+        paid = sa.select(blocks).where(pb.c.assignment_id == a.c.id, recent).scalar_subquery()
     assignments = part(
         ASSIGNMENT,
-        _scoped(scope, a.c.id).where(in_scope),
+        source,
         i1=a.c.id,
         i2=a.c.stall_id,
         i3=s.c.hall_id,
@@ -196,25 +238,9 @@ def statement(until: date, scope: Scope, rows=None):
         i5=h.c.open_days,
         d1=a.c.start_date,
         d2=a.c.end_date,
+        t1=paid,
     )
-    # Blocks of 62 days counted from 1970-01-01; bit k of block b is day 62·b + k. The
-    # grouping matches ix_payment_days_valid_assignment_block: read in order, no sort.
-    number = pd.c.day_number
-    block = number // sa.literal_column(str(BLOCK), sa.Integer)
-    bit = sa.cast(sa.literal_column("1"), sa.BigInteger).op("<<", return_type=sa.BigInteger)(
-        number % sa.literal_column(str(BLOCK), sa.Integer)
-    )
-    paid = (
-        sa.select(pd)
-        .where(pd.c.void == sa.false(), number <= day_number(until))
-        .group_by(pd.c.assignment_id, block)
-    )
-    if not scope.everything:
-        paid = paid.where(pd.c.assignment_id.in_(_scoped(scope, a.c.id).where(in_scope)))
-    paid = part(
-        PAID, paid, i1=pd.c.assignment_id, i2=block, i3=sa.cast(sa.func.sum(bit), sa.BigInteger)
-    )
-    parts = [tariffs, closures, waivers, assignments, paid]
+    parts = [tariffs, closures, waivers, assignments]
     if rows is None:
         return sa.union_all(*parts)
     union = sa.union_all(*parts, rows).subquery("inputs")
@@ -232,7 +258,7 @@ class _Inputs:
     closures: list[tuple[int | None, date, date]]
     waivers: list[tuple[int, date]]
     assignments: list
-    paid: dict[int, list[tuple[int, int]]]
+    paid: dict[int, str]  # assignment id -> "block,mask,block,mask…"
 
 
 def _collect(result) -> tuple[_Inputs, object]:
@@ -242,14 +268,11 @@ def _collect(result) -> tuple[_Inputs, object]:
     rows = iter(result.tuples())
     for r in rows:
         k = r[0]
-        if k == PAID:
-            blocks = paid.get(r[1])
-            if blocks is None:
-                paid[r[1]] = blocks = []
-            blocks.append((r[2], r[3]))
-        elif k == ASSIGNMENT:
-            # id, stall, hall, class, open days, start, end
+        if k == ASSIGNMENT:
+            # id, stall, hall, class, open days, start, end; paid blocks
             inputs.assignments.append((r[1], r[2], r[3], r[4], r[5], r[7], r[8]))
+            if r[10]:
+                paid[r[1]] = r[10]
         elif k == TARIFF:
             inputs.tariffs.setdefault(r[1], []).append((r[7], r[2]))
         elif k == CLOSURE:
@@ -315,11 +338,13 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
 
     # Paid days: blocks counted from 1970-01-01, moved to bit positions from `first`.
     paid: dict[int, int] = {}
-    for assignment_id, blocks in inputs.paid.items():
+    base = cal.base
+    for assignment_id, text in inputs.paid.items():
+        numbers = json.loads(f"[{text}]")
         mask = 0
-        for blk, bits in blocks:
-            shift = int(blk) * BLOCK - cal.base
-            bits = int(bits)
+        for n in range(0, len(numbers), 2):
+            shift = numbers[n] * BLOCK - base
+            bits = numbers[n + 1]
             mask |= bits << shift if shift >= 0 else bits >> -shift
         paid[assignment_id] = mask
 

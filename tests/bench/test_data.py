@@ -7,6 +7,12 @@ import sqlalchemy as sa
 from hallmgr.arrears import dues
 from hallmgr.bench.data import generate
 from hallmgr.models import Assignment, Hall, Payment, PaymentDay, Stall
+from tests.arrears.test_paid_blocks import (
+    TRIGGERS,
+    blocks_from_paid_days,
+    blocks_from_triggers,
+    trigger_names,
+)
 
 TODAY = date(2026, 11, 23)
 
@@ -55,6 +61,10 @@ def test_a_small_province_is_realistic_and_priced_like_the_sql_engine(db):
         >= 1
     )
     assert summary.halls == s.scalar(sa.select(sa.func.count()).select_from(Hall))
+    # The generator fills paid_blocks itself (its triggers are off during the bulk load)
+    # and leaves the triggers in place.
+    assert blocks_from_triggers(db) == blocks_from_paid_days(db) != {}
+    assert TRIGGERS <= trigger_names(db)
     # Some businesses are far behind: unpaid days from the first month of the history.
     unpaid = dues.unpaid(dues.due_days(yesterday)).subquery()
     oldest = s.execute(sa.select(sa.func.min(unpaid.c.day))).scalar()
