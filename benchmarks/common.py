@@ -78,6 +78,12 @@ def _recreate_pg(url: str) -> None:
     admin.dispose()
 
 
+def _migrations_head() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(ROOT / "migrations")).get_current_head()
+
+
 def _existing(dialect: str, url: str, stalls: int, days: int, today: date) -> Database | None:
     """The province built today at `url` with this many stalls, if it is there."""
     from hallmgr.bench.data import Summary
@@ -91,6 +97,7 @@ def _existing(dialect: str, url: str, stalls: int, days: int, today: date) -> Da
             for name in ("halls", "stalls", "assignments", "payments", "payment_days"):
                 counts[name] = conn.scalar(sa.text(f"SELECT COUNT(*) FROM {name}"))  # noqa: S608
             latest = conn.scalar(sa.text("SELECT MAX(business_day) FROM payments"))
+            version = conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
     except sa.exc.DBAPIError:
         return None
     finally:
@@ -98,6 +105,8 @@ def _existing(dialect: str, url: str, stalls: int, days: int, today: date) -> Da
     if isinstance(latest, str):
         latest = date.fromisoformat(latest)
     if counts["stalls"] != stalls or latest is None or (today - latest).days > 1:
+        return None
+    if version != _migrations_head():  # built before a migration: its schema is not today's
         return None
     note = _note(url)
     if note.exists():
