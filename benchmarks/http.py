@@ -144,6 +144,23 @@ def _drive(port: int, kind: str, specs: list[dict], duration: float) -> dict:
     }
 
 
+def _fsync_ms(directory: str, samples: int = 50) -> float:
+    """Median time of one fsync of a 4 KB write in `directory`: what each commit waits
+    for with synchronous=FULL (SQLite) or synchronous_commit=on (PostgreSQL)."""
+    times = []
+    fd, path = tempfile.mkstemp(dir=directory, prefix="fsync-probe-")
+    try:
+        for _ in range(samples):
+            os.write(fd, b"x" * 4096)
+            started = time.perf_counter()
+            os.fsync(fd)
+            times.append(time.perf_counter() - started)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return statistics.median(times) * 1000
+
+
 def _payment_specs(seed: server.Seed, repeat: int) -> list[dict]:
     """Each client its own stalls (round-robin over the halls) and its own days."""
     stalls = []
@@ -216,6 +233,15 @@ def measure(
         "trivial_errors": sum(run["trivial"]["errors"] for run in runs),
     }
     result["payment_ratio"] = result["payment_rps"] / trivial_rps if trivial_rps else 0.0
+    # Little's law: 32 clients that always wait for an answer see on average
+    # clients / throughput; a p99 under the target needs at least clients / target req/s.
+    result["payment_mean_latency_ms"] = (
+        CLIENTS / result["payment_rps"] * 1000 if result["payment_rps"] else float("inf")
+    )
+    result["payment_rps_needed_for_p99"] = CLIENTS / (P99_TARGET_MS[dialect] / 1000)
+    result["fsync_ms"] = _fsync_ms(
+        os.path.dirname(db_url.split("///", 1)[1]) if dialect == "sqlite" else tempfile.gettempdir()
+    )
     result["pdf_ratio"] = result["pdf_rps"] / trivial_rps if trivial_rps else 0.0
     result["targets"] = {
         "payment_ratio >= 1/8": result["payment_ratio"] >= 1 / 8,
@@ -275,6 +301,12 @@ def run(ctx) -> list[dict]:
                     "ms",
                     r["payment_p99_ms"] < p99_target and r["payment_errors"] == 0,
                     errors=r["payment_errors"],
+                    p50_ms=round(r["payment_p50_ms"], 1),
+                    rps=round(r["payment_rps"], 1),
+                    mean_latency_ms=round(r["payment_mean_latency_ms"], 1),
+                    rps_needed=round(r["payment_rps_needed_for_p99"], 1),
+                    trivial_rps=round(r["trivial_rps"], 1),
+                    fsync_ms=round(r["fsync_ms"], 2),
                 ),
                 figure(
                     "Receipt PDF over HTTP, throughput vs /healthz",
@@ -298,6 +330,9 @@ def report(result: dict) -> str:
         f"  payment  POST /api/v1/payments {result['payment_rps']:8.1f} req/s  "
         f"ratio {result['payment_ratio']:.2f}  p50 {result['payment_p50_ms']:.1f} ms  "
         f"p99 {result['payment_p99_ms']:.1f} ms  errors {result['payment_errors']}",
+        f"           Little's law: mean latency {result['payment_mean_latency_ms']:.0f} ms "
+        f"at this throughput; p99 < target needs ≥ {result['payment_rps_needed_for_p99']:.0f} "
+        f"req/s; fsync {result['fsync_ms']:.1f} ms",
         f"  pdf      receipt 80 mm PDF     {result['pdf_rps']:8.1f} req/s  "
         f"ratio {result['pdf_ratio']:.2f}  p99 {result['pdf_p99_ms']:.1f} ms  "
         f"errors {result['pdf_errors']}",
