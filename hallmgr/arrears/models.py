@@ -61,8 +61,12 @@ class PaidBlock(db.Model):
 
     __tablename__ = "paid_blocks"
     # SQLite: the rows are stored in primary-key order, the mask beside its key.
-    __table_args__ = {"sqlite_with_rowid": False}
+    # PostgreSQL: the key's index includes the mask (index-only scans).
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("assignment_id", "block", postgresql_include=["mask"]),
+        {"sqlite_with_rowid": False},
+    )
 
-    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"), primary_key=True)
-    block: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"))
+    block: Mapped[int] = mapped_column(sa.Integer, autoincrement=False)
     mask: Mapped[int] = mapped_column(sa.BigInteger)

@@ -53,6 +53,18 @@ def test_the_migration_installs_the_triggers(db):
     assert TRIGGERS <= trigger_names(db)
 
 
+def test_postgresql_reads_the_masks_from_the_key_index(db):
+    """The primary key's index carries the mask: an assignment's blocks are read by an
+    index-only scan (SQLite keeps the rows themselves in key order: WITHOUT ROWID)."""
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        sql = "SELECT indexdef FROM pg_indexes WHERE indexname = 'pk_paid_blocks'"
+        assert conn.exec_driver_sql(sql).scalar().endswith("INCLUDE (mask)")
+    else:
+        sql = "SELECT sql FROM sqlite_master WHERE name = 'paid_blocks'"
+        assert conn.exec_driver_sql(sql).scalar().rstrip().endswith("WITHOUT ROWID")
+
+
 op = st.one_of(
     st.tuples(st.just("count"), st.integers(0, 1), st.integers(1, 40)),
     st.tuples(
