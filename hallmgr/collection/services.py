@@ -1,7 +1,6 @@
 """Collection: payments priced by the server, receipts numbered once, voids, closed marks,
 waivers and deposits; and the set-based reads the collectors' pages need."""
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -32,7 +31,8 @@ from hallmgr.collection.models import (
 from hallmgr.core.database import begin_write
 from hallmgr.core.days import WIB
 from hallmgr.core.errors import ConflictError, DomainError, NotFoundError
-from hallmgr.core.models import CalendarDay, NumberSequence
+from hallmgr.core.models import CalendarDay
+from hallmgr.core.sequences import lock_counter, take_number
 from hallmgr.extensions import db
 from hallmgr.halls.models import Hall, Region, Stall
 
@@ -66,28 +66,9 @@ class PayableDay:
     owner_name: str | None = None
 
 
-# The counter row is created if missing and locked in one statement: ON CONFLICT DO UPDATE
-# takes the row lock (PostgreSQL) and leaves the value as it was. The same text on both
-# databases, and text (unlike a dialect upsert construct) keeps its compiled form cached.
-_LOCK_COUNTER = sa.text(
-    "INSERT INTO number_sequences (kind, scope, year, last_value) "
-    "VALUES (:seq_kind, :seq_scope, :seq_year, 0) "
-    "ON CONFLICT (kind, scope, year) DO UPDATE SET last_value = number_sequences.last_value "
-    "RETURNING last_value"
-)
 _INSERT_PAYMENT = sa.insert(Payment.__table__).returning(Payment.__table__.c.id)
 _INSERT_DAYS = sa.insert(PaymentDay.__table__).returning(
     PaymentDay.__table__.c.id, sort_by_parameter_order=True
-)
-_TAKE_NUMBER = (
-    sa.update(NumberSequence.__table__)
-    .where(
-        NumberSequence.__table__.c.kind == sa.bindparam("seq_kind"),
-        NumberSequence.__table__.c.scope == sa.bindparam("seq_scope"),
-        NumberSequence.__table__.c.year == sa.bindparam("seq_year"),
-    )
-    .values(last_value=NumberSequence.__table__.c.last_value + 1)
-    .returning(NumberSequence.__table__.c.last_value)
 )
 
 
@@ -99,23 +80,14 @@ def _lock_hall(hall_code: str, year: int) -> None:
     On SQLite the transaction takes the write lock here if it has not yet (begin_write).
     """
     begin_write()
-    db.session.execute(
-        _LOCK_COUNTER, {"seq_kind": RECEIPT, "seq_scope": hall_code, "seq_year": year}
-    )
-
-
-def _take_number(hall_code: str, year: int) -> int:
-    """The next receipt number of the hall, whose counter row _lock_hall locked."""
-    return db.session.execute(
-        _TAKE_NUMBER, {"seq_kind": RECEIPT, "seq_scope": hall_code, "seq_year": year}
-    ).scalar_one()
+    lock_counter(RECEIPT, hall_code, year)
 
 
 def _typed_null(type_):
     return sa.cast(sa.null(), type_)
 
 
-@functools.cache
+@cache
 def _named_days_statement():
     """For a payment of named days, in one read after the hall lock: the earlier payment
     of the same idempotency key, the valid receipts holding any of the days, and those of
@@ -355,32 +327,29 @@ def record_payment(
     # every check below sees the payments committed before it, and numbers stay gapless.
     _lock_hall(hall.code, today.year)
 
-    if not all_arrears and count is None:
+    named = not all_arrears and count is None
+    if named:
         # Chosen days: the replay, the held days and the payable ones in one read.
         payable, earlier, taken = _named_days(
             collector, stall, days, today, advance_days, idempotency_key
         )
-        if earlier is not None:
-            earlier_id, earlier_hash = earlier
-            if earlier_hash != fingerprint:
-                raise IdempotencyMismatchError(
-                    _("This request key was already used for a different payment.")
-                )
-            return db.session.get(Payment, earlier_id), True
-    else:
-        if idempotency_key:
-            earlier = db.session.scalar(
-                sa.select(Payment).where(
-                    Payment.collector_id == collector.id,
-                    Payment.idempotency_key == idempotency_key,
-                )
+    elif idempotency_key:
+        earlier = db.session.execute(
+            sa.select(Payment.id, Payment.request_hash).where(
+                Payment.collector_id == collector.id,
+                Payment.idempotency_key == idempotency_key,
             )
-            if earlier is not None:
-                if earlier.request_hash != fingerprint:
-                    raise IdempotencyMismatchError(
-                        _("This request key was already used for a different payment.")
-                    )
-                return earlier, True
+        ).first()
+    else:
+        earlier = None
+    if earlier is not None:
+        earlier_id, earlier_hash = earlier
+        if earlier_hash != fingerprint:
+            raise IdempotencyMismatchError(
+                _("This request key was already used for a different payment.")
+            )
+        return db.session.get(Payment, earlier_id), True
+    if not named:
         # The arrears and a count need every unpaid day.
         payable = {p.day: p for p in payable_days(stall, today, advance_days)}
         if assignment_id is None:
@@ -421,7 +390,7 @@ def record_payment(
             _("One receipt covers days of one assignment only; pay each business separately."),
             field="days",
         )
-    seq = _take_number(hall.code, today.year)
+    seq = take_number(RECEIPT, hall.code, today.year)
     values = {
         "receipt_number": rules.receipt_number(hall.code, today.year, seq),
         "hall_id": hall.id,
