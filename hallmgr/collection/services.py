@@ -921,21 +921,21 @@ def _receipt_facts_statement() -> sa.Select:
     )
     return (
         sa.select(
-            p.c.receipt_number,
+            p.c.receipt_number.label("number"),
             p.c.hall_id,
-            h.c.code,
-            h.c.name,
-            h.c.address,
-            r.c.name,
+            h.c.code.label("hall_code"),
+            h.c.name.label("hall_name"),
+            h.c.address.label("hall_address"),
+            r.c.name.label("region"),
             p.c.recorded_at,
             p.c.business_day,
-            s.c.code,
-            s.c.block,
-            b.c.name,
-            b.c.owner_name,
+            s.c.code.label("stall_code"),
+            s.c.block.label("stall_block"),
+            b.c.name.label("business"),
+            b.c.owner_name.label("owner"),
             p.c.amount,
             p.c.method,
-            u.c.full_name,
+            u.c.full_name.label("collector"),
             p.c.voided_at,
             p.c.void_reason,
             d.c.day,
@@ -961,28 +961,13 @@ def receipt_facts_by_number(number: str) -> dict | None:
     rows = db.session.execute(_receipt_facts_statement(), {"number": number}).all()
     if not rows:
         return None
-    first = rows[0]
-    return {
-        "number": first[0],
-        "hall_id": first[1],
-        "hall_code": first[2],
-        "hall_name": first[3],
-        "hall_address": first[4],
-        "region": first[5] or "",
-        "recorded_at": first[6],
-        "business_day": first[7],
-        "stall_code": first[8],
-        "stall_block": first[9],
-        "business": first[10],
-        "owner": first[11],
-        "days": [(r[17], r[18]) for r in rows if r[17] is not None],
-        "amount": first[12],
-        "method": first[13],
-        "collector": first[14],
-        "void": first[15] is not None,
-        "voided_at": first[15],
-        "void_reason": first[16] or "",
-    }
+    facts = dict(rows[0]._mapping)
+    del facts["day"], facts["rate"]
+    facts["region"] = facts["region"] or ""
+    facts["days"] = [(row.day, row.rate) for row in rows if row.day is not None]
+    facts["void"] = facts["voided_at"] is not None
+    facts["void_reason"] = facts["void_reason"] or ""
+    return facts
 
 
 def receipt_facts(payment: Payment) -> dict:
