@@ -13,8 +13,7 @@ from flask_login import current_user
 
 from hallmgr.api.views import InvalidInput, bp, json_body, query_date
 from hallmgr.arrears.dues import rate_on
-from hallmgr.auth.models import user_halls
-from hallmgr.auth.policy import ALL_ROLES, allow_token, visible_hall_ids
+from hallmgr.auth.policy import ALL_ROLES, allow_token, hall_is_users, visible_hall_ids
 from hallmgr.collection import pdf, services
 from hallmgr.collection.models import Payment
 from hallmgr.collection.views import send_receipt_pdf, verify_url
@@ -50,11 +49,7 @@ def _hall_and_stall(all_halls: bool):
     )
     if all_halls:
         return query
-    return query.where(
-        sa.exists().where(
-            user_halls.c.user_id == sa.bindparam("user_id"), user_halls.c.hall_id == Hall.id
-        )
-    )
+    return query.where(hall_is_users(sa.bindparam("user_id"), Hall.id))
 
 
 def _hall_and_stall_or_404(hall_code: str, stall_code: str) -> tuple[Hall, Stall]:

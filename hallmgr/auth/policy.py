@@ -139,6 +139,17 @@ def scope_filter(user, hall_id_column):
     return hall_id_column.in_(ids) if ids else sa.false()
 
 
+def hall_is_users(user_id, hall_id_column):
+    """The SQL form of the scope, for statements built once: the hall is one of the user
+    `user_id`'s halls (a value or a bind parameter), read without loading their halls.
+    Only for users who do not see every hall (`visible_hall_ids` is None for those)."""
+    from hallmgr.auth.models import user_halls
+
+    return sa.exists().where(
+        user_halls.c.user_id == user_id, user_halls.c.hall_id == hall_id_column
+    )
+
+
 def hall_in_scope(user, code: str):
     """The hall with this code, or 404 when it does not exist or is not the user's."""
     from hallmgr.halls.models import Hall
