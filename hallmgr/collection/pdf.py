@@ -192,7 +192,10 @@ class _Column:
         self.blocks.append((len(lines) * leading, ops))
 
     def field(self, label: str, value: str, bold: bool = False):
-        self.text([(label + ": ", REGULAR), (value, BOLD if bold else REGULAR)])
+        if bold:
+            self.text([(label + ": ", REGULAR), (value, BOLD)])
+        else:  # one font: one run, measured and drawn once
+            self.text([(f"{label}: {value}", REGULAR)])
 
     def space(self, height: float):
         self.blocks.append((height, []))
