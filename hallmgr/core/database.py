@@ -23,15 +23,23 @@ so under load the write lock would sit free while every waiter sleeps. The file 
 only a queue: BEGIN IMMEDIATE and the busy timeout still guard the database.
 
 PostgreSQL is unchanged: row locks (SELECT … FOR UPDATE, UPDATE) order the writers.
+
+PostgreSQL connections the server has dropped (a restart, a terminated backend) are
+found when they leave the pool, without a round trip: a server that ends a session sends
+its FATAL message and closes the socket, so an idle connection with anything to read is
+dead and is replaced before the request uses it (`pool_pre_ping` sent a SELECT 1 for
+this on every checkout). A connection that dies while in use fails its statement as
+before: SQLAlchemy invalidates it and the request answers 503.
 """
 
 import fcntl
 import os
 import re
+import select
 import time
 
 from flask import Flask, current_app, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 
 from hallmgr.extensions import db
 
@@ -113,8 +121,30 @@ def begin_write() -> None:
     connection.info[_MODE] = WRITE
 
 
+def server_hung_up(dbapi_connection) -> bool:
+    """An idle PostgreSQL connection is dead: closed, broken, or the server has sent
+    something on it (an idle session in good health has nothing to read). A poll of the
+    socket, no round trip."""
+    if dbapi_connection.closed or getattr(dbapi_connection, "broken", False):
+        return True
+    try:
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):
+        return True
+
+
 def configure_engine_events(app: Flask) -> None:
     engine = db.engine
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "checkout")
+        def _pg_alive(dbapi_connection, _record, _proxy):
+            # The pool replaces the connection and checks out again.
+            if server_hung_up(dbapi_connection):
+                raise exc.DisconnectionError("the server closed this pooled connection")
+
     if engine.dialect.name != "sqlite":
         return
 
