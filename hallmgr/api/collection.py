@@ -17,7 +17,7 @@ from hallmgr.auth.policy import ALL_ROLES, allow_token, hall_is_users, visible_h
 from hallmgr.collection import pdf, services
 from hallmgr.collection.models import Payment
 from hallmgr.collection.views import send_receipt_pdf, verify_url
-from hallmgr.core.database import write_lock_late
+from hallmgr.core.database import autocommit_read, write_lock_late
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import NotFoundError
 from hallmgr.extensions import db
@@ -208,6 +208,7 @@ def receipt(number: str):
 
 @bp.route("/receipts/<number>/pdf")
 @allow_token(*ALL_ROLES)
+@autocommit_read
 def receipt_pdf(number: str):
     size = request.args.get("size") or "a6"
     if size not in pdf.SIZES:

@@ -33,6 +33,7 @@ from hallmgr.businesses.models import Business
 from hallmgr.collection import pdf, rules, services
 from hallmgr.collection.forms import ClosedForm, DepositForm, PaymentForm, VoidForm, WaiverForm
 from hallmgr.collection.models import Payment
+from hallmgr.core.database import autocommit_read
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import DomainError
 from hallmgr.core.forms import options
@@ -341,6 +342,7 @@ def receipt(number: str):
 
 @bp.route("/receipts/<number>/receipt-<size>.pdf")
 @allow(*ALL_ROLES)
+@autocommit_read
 def receipt_pdf(number: str, size: str):
     if size not in pdf.SIZES:
         abort(404)

@@ -24,12 +24,15 @@ only a queue: BEGIN IMMEDIATE and the busy timeout still guard the database.
 
 PostgreSQL is unchanged: row locks (SELECT … FOR UPDATE, UPDATE) order the writers.
 
-PostgreSQL connections the server has dropped (a restart, a terminated backend) are
-found when they leave the pool, without a round trip: a server that ends a session sends
-its FATAL message and closes the socket, so an idle connection with anything to read is
-dead and is replaced before the request uses it (`pool_pre_ping` sent a SELECT 1 for
-this on every checkout). A connection that dies while in use fails its statement as
-before: SQLAlchemy invalidates it and the request answers 503.
+A GET view marked `@autocommit_read` (a few independent reads: the receipt PDF) runs its
+statements on PostgreSQL without the BEGIN and ROLLBACK round trips.
+
+PostgreSQL connections the server has dropped (a restart, a terminated backend) are found
+when they leave the pool, without a round trip: a server that ends a session sends its
+FATAL message and closes the socket, so an idle connection with anything to read is dead
+and is replaced before the request uses it (`pool_pre_ping` sent a SELECT 1 for this on
+every checkout). A connection that dies while in use fails its statement as before:
+SQLAlchemy invalidates it and the request answers 503.
 """
 
 import fcntl
@@ -59,6 +62,22 @@ def write_lock_late(view):
     """Mark a writing view whose transaction begins at `begin_write()` (SQLite)."""
     view.write_lock_late = True
     return view
+
+
+def autocommit_read(view):
+    """Mark a GET view of a few independent reads (no lock, no server-side cursor): on
+    PostgreSQL its statements, the sign-in's included, run each on its own, without the
+    BEGIN and ROLLBACK round trips. Under READ COMMITTED each statement of a transaction
+    reads its own snapshot anyway. SQLite is unchanged (its read transaction)."""
+    view.autocommit_read = True
+    return view
+
+
+def _autocommit_request() -> bool:
+    if not has_request_context() or request.method not in READ_METHODS or not request.endpoint:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "autocommit_read", False)
 
 
 def writes_on_get(view):
@@ -144,6 +163,19 @@ def configure_engine_events(app: Flask) -> None:
             # The pool replaces the connection and checks out again.
             if server_hung_up(dbapi_connection):
                 raise exc.DisconnectionError("the server closed this pooled connection")
+
+        @event.listens_for(engine, "begin")
+        def _pg_begin(connection):
+            # psycopg sends BEGIN with the first statement: nothing has been sent yet.
+            dbapi_connection = connection.connection.dbapi_connection
+            if _autocommit_request() and dbapi_connection.info.transaction_status.name == "IDLE":
+                dbapi_connection.autocommit = True
+
+        @event.listens_for(engine, "checkin")
+        def _pg_checkin(dbapi_connection, _record):
+            # Every other use of the connection is one transaction again.
+            if dbapi_connection is not None and dbapi_connection.autocommit:
+                dbapi_connection.autocommit = False
 
     if engine.dialect.name != "sqlite":
         return
