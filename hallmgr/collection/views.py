@@ -84,10 +84,9 @@ def _parse_day(value: str | None, default: date) -> date:
 
 def verify_url(number: str) -> str:
     signature = rules.receipt_signature(current_app.config["SECRET_KEY"], number)
-    path = url_for("collection.verify_receipt", number=number, signature=signature)
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
     if base:
-        return base + path
+        return base + url_for("collection.verify_receipt", number=number, signature=signature)
     return url_for("collection.verify_receipt", number=number, signature=signature, _external=True)
 
 
