@@ -215,9 +215,8 @@ def receipt_pdf(number: str):
         raise InvalidInput(
             _("Some fields are not valid."), {"size": _("Not one of the allowed values.")}
         )
-    facts = services.receipt_facts_by_number(number)
-    ids = visible_hall_ids(current_user)
-    if facts is None or (ids is not None and facts["hall_id"] not in ids):
+    facts = services.receipt_facts_by_number(number, viewer=current_user)
+    if facts is None:  # no such receipt, or not in the user's halls
         raise NotFoundError(_("No receipt %(number)s in your halls.", number=number))
     return send_receipt_pdf(facts, size)
 

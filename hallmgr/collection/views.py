@@ -345,10 +345,9 @@ def receipt(number: str):
 def receipt_pdf(number: str, size: str):
     if size not in pdf.SIZES:
         abort(404)
-    facts = services.receipt_facts_by_number(number)
-    if facts is None:
+    facts = services.receipt_facts_by_number(number, viewer=current_user)
+    if facts is None:  # no such receipt, or not in the user's halls
         abort(404)
-    require_hall_scope(current_user, facts["hall_id"])
     return send_receipt_pdf(facts, size)
 
 
