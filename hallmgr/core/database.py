@@ -172,10 +172,13 @@ def configure_engine_events(app: Flask) -> None:
                 dbapi_connection.autocommit = True
 
         @event.listens_for(engine, "checkin")
-        def _pg_checkin(dbapi_connection, _record):
+        def _pg_checkin(dbapi_connection, record):
             # Every other use of the connection is one transaction again.
             if dbapi_connection is not None and dbapi_connection.autocommit:
-                dbapi_connection.autocommit = False
+                try:
+                    dbapi_connection.autocommit = False
+                except Exception:  # a broken connection: never hand it out in autocommit
+                    record.invalidate()
 
     if engine.dialect.name != "sqlite":
         return
