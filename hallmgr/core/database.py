@@ -11,6 +11,8 @@ How a transaction starts on SQLite, decided when it begins:
 - read (GET/HEAD/OPTIONS requests): a deferred BEGIN, one snapshot for the whole page,
   without the write lock. A write statement in it is refused (it would have to upgrade a
   read snapshot to a write, which SQLite answers with SQLITE_BUSY_SNAPSHOT under load).
+  An `@autocommit_read` view's reads go without BEGIN, each its own snapshot (still no
+  write allowed).
 - late (a writing view marked with `@write_lock_late`): no BEGIN while it only reads
   (each read is its own short transaction: a token check, a lookup), then
   `begin_write()` sends BEGIN IMMEDIATE before its first read that the write depends on.
@@ -25,7 +27,7 @@ only a queue: BEGIN IMMEDIATE and the busy timeout still guard the database.
 PostgreSQL is unchanged: row locks (SELECT … FOR UPDATE, UPDATE) order the writers.
 
 A GET view marked `@autocommit_read` (a few independent reads: the receipt PDF) runs its
-statements on PostgreSQL without the BEGIN and ROLLBACK round trips.
+statements without BEGIN and ROLLBACK (on PostgreSQL two round trips).
 
 PostgreSQL connections the server has dropped (a restart, a terminated backend) are found
 when they leave the pool, without a round trip: a server that ends a session sends its
@@ -65,10 +67,10 @@ def write_lock_late(view):
 
 
 def autocommit_read(view):
-    """Mark a GET view of a few independent reads (no lock, no server-side cursor): on
-    PostgreSQL its statements, the sign-in's included, run each on its own, without the
-    BEGIN and ROLLBACK round trips. Under READ COMMITTED each statement of a transaction
-    reads its own snapshot anyway. SQLite is unchanged (its read transaction)."""
+    """Mark a GET view of a few independent reads (no lock, no server-side cursor): its
+    statements, the sign-in's included, run each on its own, without BEGIN and ROLLBACK
+    (PostgreSQL: two round trips). Under READ COMMITTED each statement of a transaction
+    reads its own snapshot anyway; on SQLite a write is still refused."""
     view.autocommit_read = True
     return view
 
@@ -204,7 +206,7 @@ def configure_engine_events(app: Flask) -> None:
         if mode == WRITE:
             _queue_for_write(connection.info)
             connection.exec_driver_sql("BEGIN IMMEDIATE")
-        elif mode == READ:
+        elif mode == READ and not _autocommit_request():
             connection.exec_driver_sql("BEGIN")
 
     # The transaction has ended (committed or rolled back) when the connection goes back.
