@@ -32,6 +32,11 @@ class _OneAtATime(BaseHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 64  # 32 clients may connect at once
+    daemon_threads = True
+
+
 @pytest.fixture
 def slow_server():
     servers = []
@@ -47,8 +52,7 @@ def slow_server():
                 "state": {"first": True},
             },
         )
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        server.daemon_threads = True
+        server = _Server(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return server.server_address[1]
