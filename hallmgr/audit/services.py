@@ -39,8 +39,8 @@ def record(
     actor_name: str | None = None,
     at: datetime | None = None,
     ip: str = "",
-) -> None:
-    """Append one audit event in the caller's transaction."""
+) -> int:
+    """Append one audit event in the caller's transaction; its id."""
     if obj is not None:
         db.session.flush()
         object_type = object_type or obj.__tablename__
@@ -62,4 +62,4 @@ def record(
         values["at"] = at
     # Written at once with one INSERT: an event is never read back or changed in the
     # request that makes it, so it needs no place in the session's unit of work.
-    db.session.execute(AUDIT_INSERT, values)
+    return db.session.execute(AUDIT_INSERT, values).inserted_primary_key[0]
