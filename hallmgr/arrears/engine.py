@@ -58,21 +58,53 @@ class Scope:
     assignment_ids: Iterable[int] | None = None
     current_on: date | None = None
 
-    def where(self, query, a, s, h):
+    def where(self, query, a, s, h, *, bound: bool = False):
+        """`query` narrowed to the scope; with `bound`, its values are bind parameters
+        named as in params(), so that the statement can be built once per shape."""
         if self.hall_ids is not None:
-            query = query.where(s.c.hall_id.in_(list(self.hall_ids)))
+            query = query.where(s.c.hall_id.in_(self._value("hall_ids", bound)))
         if self.hall_condition is not None:
             query = query.where(self.hall_condition)
         if self.business_ids is not None:
-            query = query.where(a.c.business_id.in_(list(self.business_ids)))
+            query = query.where(a.c.business_id.in_(self._value("business_ids", bound)))
         if self.assignment_ids is not None:
-            query = query.where(a.c.id.in_(list(self.assignment_ids)))
+            query = query.where(a.c.id.in_(self._value("assignment_ids", bound)))
         if self.current_on is not None:
-            day = self.current_on
+            day = self._value("current_on", bound)
             query = query.where(
                 a.c.start_date <= day, sa.or_(a.c.end_date.is_(None), a.c.end_date >= day)
             )
         return query
+
+    def _value(self, name: str, bound: bool):
+        if name == "current_on":
+            return sa.bindparam("scope_current_on", type_=sa.Date) if bound else self.current_on
+        if bound:
+            return sa.bindparam(f"scope_{name}", expanding=True)
+        return list(getattr(self, name))
+
+    def params(self) -> dict:
+        """The values of the bind parameters of where(bound=True)."""
+        out = {}
+        for name in ("hall_ids", "business_ids", "assignment_ids"):
+            value = getattr(self, name)
+            if value is not None:
+                out[f"scope_{name}"] = list(value)
+        if self.current_on is not None:
+            out["scope_current_on"] = self.current_on
+        return out
+
+    @property
+    def shape(self) -> tuple | None:
+        """Which narrowings are set (None with an SQL hall condition, built per call)."""
+        if self.hall_condition is not None:
+            return None
+        return (
+            self.hall_ids is not None,
+            self.business_ids is not None,
+            self.assignment_ids is not None,
+            self.current_on is not None,
+        )
 
     @property
     def everything(self) -> bool:
@@ -151,13 +183,13 @@ def part(kind: int, source, **values):
     return source.with_only_columns(*columns, maintain_column_froms=True)
 
 
-def _scoped(scope: Scope, *columns):
+def _scoped(scope: Scope, *columns, bound: bool = False):
     a = Assignment.__table__
     s = Stall.__table__
     h = Hall.__table__
     joined = a.join(s, s.c.id == a.c.stall_id).join(h, h.c.id == s.c.hall_id)
     query = sa.select(*columns).select_from(joined)
-    return scope.where(query, a, s, h)
+    return scope.where(query, a, s, h, bound=bound)
 
 
 class _list_agg(sa.sql.functions.FunctionElement):
@@ -177,15 +209,21 @@ def _list_agg_sqlite(element, compiler, **kw):
     return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
 
 
-def statement(until: date, scope: Scope, rows=None):
+def statement(until: date | None, scope: Scope, rows=None, *, bound: bool = False):
     """The one statement: tariffs, closures, waivers, assignments and paid-day masks of
-    the scope (and `rows`, a part() of kind ROW, last, in its own order)."""
+    the scope (and `rows`, a part() of kind ROW, last, in its own order). With `bound`,
+    `until` and the scope's values are bind parameters (see _params())."""
     a = Assignment.__table__
     s = Stall.__table__
     h = Hall.__table__
     t = Tariff.__table__
     cl = Closure.__table__
     w = Waiver.__table__
+    if bound:
+        until = sa.bindparam("until", type_=sa.Date)
+        last_block = sa.bindparam("until_block", type_=sa.Integer)
+    else:
+        last_block = day_number(until) // BLOCK
     in_scope = a.c.start_date <= until
     tariffs = part(
         TARIFF,
@@ -203,7 +241,7 @@ def statement(until: date, scope: Scope, rows=None):
     )
     waivers = sa.select(w).where(w.c.day <= until)
     if not scope.everything:
-        waivers = waivers.where(w.c.stall_id.in_(_scoped(scope, a.c.stall_id)))
+        waivers = waivers.where(w.c.stall_id.in_(_scoped(scope, a.c.stall_id, bound=bound)))
     waivers = part(WAIVER, waivers, i1=w.c.stall_id, d1=w.c.day)
     # The valid paid days of each assignment ride on its row: "block,mask,block,mask…"
     # from paid_blocks, where bit k of block b is day 62·b + k (days since 1970-01-01),
@@ -213,8 +251,8 @@ def statement(until: date, scope: Scope, rows=None):
     pb = PaidBlock.__table__
     comma = sa.literal_column("','", sa.String)
     blocks = _list_agg(sa.cast(pb.c.block, sa.String) + comma + sa.cast(pb.c.mask, sa.String))
-    recent = pb.c.block <= day_number(until) // BLOCK
-    source = _scoped(scope, a.c.id).where(in_scope)
+    recent = pb.c.block <= last_block
+    source = _scoped(scope, a.c.id, bound=bound).where(in_scope)
     if scope.everything:
         # Every assignment: one pass over paid_blocks, grouped, joined by hash.
         grouped = (
@@ -289,10 +327,27 @@ def _chain(first, rest):
     yield from rest
 
 
+# Statements built once per scope shape, their values bound at execution: building
+# the statement and its cache key cost more than running it for a hall's round.
+_BUILT: dict[tuple, sa.Select] = {}
+
+
+def _params(until: date, scope: Scope) -> dict:
+    return {"until": until, "until_block": day_number(until) // BLOCK, **scope.params()}
+
+
 def owed(until: date, scope: Scope = Scope()) -> dict[int, Owed]:
     """Unpaid due days up to `until` (inclusive) per assignment in scope, in one statement;
     only assignments that owe something appear."""
-    inputs, _ = _collect(db.session.execute(statement(until, scope)))
+    shape = scope.shape
+    if shape is None:
+        result = db.session.execute(statement(until, scope))
+    else:
+        built = _BUILT.get(shape)
+        if built is None:
+            built = _BUILT[shape] = statement(None, scope, bound=True)
+        result = db.session.execute(built, _params(until, scope))
+    inputs, _ = _collect(result)
     return compute(until, inputs)
 
 
