@@ -392,21 +392,28 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
             waived[stall_id] = waived.get(stall_id, 0) | (1 << cal.pos(day))
 
     # Paid days: blocks counted from 1970-01-01, moved to bit positions from `first`.
+    # One json.loads for every assignment's "block,mask,…" (a call each costs more).
     paid: dict[int, int] = {}
     base = cal.base
-    for assignment_id, text in inputs.paid.items():
-        numbers = json.loads(f"[{text}]")
-        mask = 0
-        for n in range(0, len(numbers), 2):
-            shift = numbers[n] * BLOCK - base
-            bits = numbers[n + 1]
-            mask |= bits << shift if shift >= 0 else bits >> -shift
-        paid[assignment_id] = mask
+    texts = inputs.paid
+    if texts:
+        lists = json.loads("[[" + "],[".join(texts.values()) + "]]")
+        for assignment_id, numbers in zip(texts, lists, strict=True):
+            mask = 0
+            for n in range(0, len(numbers), 2):
+                shift = numbers[n] * BLOCK - base
+                bits = numbers[n + 1]
+                mask |= bits << shift if shift >= 0 else bits >> -shift
+            paid[assignment_id] = mask
 
     province = closed.get(None, 0)
     templates: dict[tuple[int, int], int] = {}
     weekly: dict[int, int] = {}
     out: dict[int, Owed] = {}
+    # Bit positions of an assignment's period, inlined from cal.span (once per row).
+    first_ordinal = first.toordinal()
+    top = cal.length - 1
+    until_pos = until.toordinal() - first_ordinal
     for assignment_id, stall_id, hall_id, class_id, open_days, start, end in assignments:
         key = (hall_id, class_id)
         template = templates.get(key)
@@ -418,13 +425,25 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
                 priced |= mask
             template = weekly[open_days] & priced & ~province & ~closed.get(hall_id, 0)
             templates[key] = template
-        last = until if end is None else min(end, until)
-        due = template & cal.span(start, last) & ~waived.get(stall_id, 0)
-        unpaid = due & ~paid.get(assignment_id, 0)
+        lo = max(start.toordinal() - first_ordinal, 0)
+        hi = until_pos if end is None else min(end.toordinal() - first_ordinal, until_pos, top)
+        if hi < lo:
+            continue
+        due = template & (((1 << (hi - lo + 1)) - 1) << lo)
+        if stall_id in waived:
+            due &= ~waived[stall_id]
+        if assignment_id in paid:
+            due &= ~paid[assignment_id]
+        unpaid = due
         if not unpaid:
             continue
-        amount = sum(rate * (unpaid & mask).bit_count() for mask, rate in segments[class_id])
-        oldest = cal.first + timedelta(days=(unpaid & -unpaid).bit_length() - 1)
-        newest = cal.first + timedelta(days=unpaid.bit_length() - 1)
-        out[assignment_id] = Owed(assignment_id, unpaid.bit_count(), amount, oldest, newest)
+        count = unpaid.bit_count()
+        segs = segments[class_id]
+        if len(segs) == 1:  # one rate: every unpaid day is inside its segment
+            amount = segs[0][1] * count
+        else:
+            amount = sum(rate * (unpaid & mask).bit_count() for mask, rate in segs)
+        oldest = first + timedelta(days=(unpaid & -unpaid).bit_length() - 1)
+        newest = first + timedelta(days=unpaid.bit_length() - 1)
+        out[assignment_id] = Owed(assignment_id, count, amount, oldest, newest)
     return out
