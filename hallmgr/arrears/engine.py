@@ -240,8 +240,15 @@ def statement(until: date | None, scope: Scope, rows=None, *, bound: bool = Fals
         d2=cl.c.end_date,
     )
     waivers = sa.select(w).where(w.c.day <= until)
-    if not scope.everything:
+    if scope.business_ids is not None or scope.assignment_ids is not None:
         waivers = waivers.where(w.c.stall_id.in_(_scoped(scope, a.c.stall_id, bound=bound)))
+    elif not scope.everything:
+        # Narrowed by halls only: every stall of the halls, without reading assignments a
+        # second time (waivers of stalls without a tenant in scope fall away in compute()).
+        by_hall = Scope(hall_ids=scope.hall_ids, hall_condition=scope.hall_condition)
+        if not by_hall.everything:
+            stalls = sa.select(s.c.id).select_from(s.join(h, h.c.id == s.c.hall_id))
+            waivers = waivers.where(w.c.stall_id.in_(by_hall.where(stalls, a, s, h, bound=bound)))
     waivers = part(WAIVER, waivers, i1=w.c.stall_id, d1=w.c.day)
     # The valid paid days of each assignment ride on its row: "block,mask,block,mask…"
     # from paid_blocks, where bit k of block b is day 62·b + k (days since 1970-01-01),
