@@ -22,7 +22,7 @@ fall away by themselves. The same SQL runs on SQLite and PostgreSQL.
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -160,14 +160,14 @@ class _Calendar:
 TARIFF, CLOSURE, WAIVER, ASSIGNMENT, ROW = range(5)
 SLOTS = (
     ("k", sa.Integer),
-    *((f"i{n}", sa.BigInteger) for n in range(1, 7)),
+    *((f"i{n}", sa.BigInteger) for n in range(1, 9)),
     *((f"d{n}", sa.Date) for n in range(1, 4)),
     *((f"t{n}", sa.String) for n in range(1, 10)),
 )
 
 
 def part(kind: int, source, **values):
-    """A SELECT of all slots: `values` fill some (i1…i6, d1…d3, t1…t9), NULL the rest.
+    """A SELECT of all slots: `values` fill some (i1…i8, d1…d3, t1…t9), NULL the rest.
     `source` is the SELECT to take FROM/WHERE/GROUP BY from (its columns are replaced)."""
     columns = [sa.literal_column(str(kind), sa.Integer).label("k")]
     for name, type_ in SLOTS[1:]:
@@ -209,10 +209,14 @@ def _list_agg_sqlite(element, compiler, **kw):
     return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
 
 
-def statement(until: date | None, scope: Scope, rows=None, *, bound: bool = False):
+def statement(
+    until: date | None, scope: Scope, rows=None, *, bound: bool = False, carry=None, order=()
+):
     """The one statement: tariffs, closures, waivers, assignments and paid-day masks of
     the scope (and `rows`, a part() of kind ROW, last, in its own order). With `bound`,
-    `until` and the scope's values are bind parameters (see _params())."""
+    `until` and the scope's values are bind parameters (see _params()). `carry(query,
+    a, s, h, until)` gives the assignments' query more columns: it returns the query
+    (joined further, narrowed) and its columns by free slot; `order` sorts by slots."""
     a = Assignment.__table__
     s = Stall.__table__
     h = Hall.__table__
@@ -273,6 +277,9 @@ def statement(until: date | None, scope: Scope, rows=None, *, bound: bool = Fals
     else:
         # Some assignments: their own rows, read from the primary key.
         paid = sa.select(blocks).where(pb.c.assignment_id == a.c.id, recent).scalar_subquery()
+    carried = {}
+    if carry is not None:
+        source, carried = carry(source, a, s, h, until)
     assignments = part(
         ASSIGNMENT,
         source,
@@ -284,8 +291,12 @@ def statement(until: date | None, scope: Scope, rows=None, *, bound: bool = Fals
         d1=a.c.start_date,
         d2=a.c.end_date,
         t1=paid,
+        **carried,
     )
     parts = [tariffs, closures, waivers, assignments]
+    if order:
+        union = sa.union_all(*parts).subquery("inputs")
+        return sa.select(union).order_by(union.c.k, *(union.c[name] for name in order))
     if rows is None:
         return sa.union_all(*parts)
     union = sa.union_all(*parts, rows).subquery("inputs")
@@ -304,9 +315,16 @@ class _Inputs:
     waivers: list[tuple[int, date]]
     assignments: list
     paid: dict[int, str]  # assignment id -> "block,mask,block,mask…"
+    carried: list = field(default_factory=list)  # whole ASSIGNMENT rows, when carrying
 
 
-def _collect(result) -> tuple[_Inputs, object]:
+# Positions of the slots in a row.
+I1, I2, I3, I4, I5 = range(1, 6)
+D1 = [name for name, _type in SLOTS].index("d1")
+D2, T1 = D1 + 1, D1 + 3
+
+
+def _collect(result, carrying: bool = False) -> tuple[_Inputs, object]:
     """Read the rows of the inputs; return them with the iterator left on the ROW rows."""
     inputs = _Inputs({}, [], [], [], {})
     paid = inputs.paid
@@ -315,15 +333,17 @@ def _collect(result) -> tuple[_Inputs, object]:
         k = r[0]
         if k == ASSIGNMENT:
             # id, stall, hall, class, open days, start, end; paid blocks
-            inputs.assignments.append((r[1], r[2], r[3], r[4], r[5], r[7], r[8]))
-            if r[10]:
-                paid[r[1]] = r[10]
+            inputs.assignments.append((r[I1], r[I2], r[I3], r[I4], r[I5], r[D1], r[D2]))
+            if r[T1]:
+                paid[r[I1]] = r[T1]
+            if carrying:
+                inputs.carried.append(r)
         elif k == TARIFF:
-            inputs.tariffs.setdefault(r[1], []).append((r[7], r[2]))
+            inputs.tariffs.setdefault(r[I1], []).append((r[D1], r[I2]))
         elif k == CLOSURE:
-            inputs.closures.append((r[1], r[7], r[8]))
+            inputs.closures.append((r[I1], r[D1], r[D2]))
         elif k == WAIVER:
-            inputs.waivers.append((r[1], r[7]))
+            inputs.waivers.append((r[I1], r[D1]))
         else:
             return inputs, _chain(r, rows)
     return inputs, iter(())
@@ -356,6 +376,25 @@ def owed(until: date, scope: Scope = Scope()) -> dict[int, Owed]:
         result = db.session.execute(built, _params(until, scope))
     inputs, _ = _collect(result)
     return compute(until, inputs)
+
+
+def owed_carrying(until: date, scope: Scope, carry, order, *, key: str | None = None):
+    """Like owed(), the assignments' rows carrying more columns (see statement()), in
+    `order`: returns the owed amounts and those rows (whole, as the statement's slots).
+    With a `key`, the statement is built once per key and scope shape, so `carry` must
+    use no value but `until` and the scope's (bind parameters then)."""
+    shape = scope.shape
+    if key is None or shape is None:
+        built = statement(until, scope, carry=carry, order=order)
+        result = db.session.execute(built)
+    else:
+        built = _BUILT.get((key, shape))
+        if built is None:
+            built = statement(None, scope, bound=True, carry=carry, order=order)
+            _BUILT[(key, shape)] = built
+        result = db.session.execute(built, _params(until, scope))
+    inputs, _ = _collect(result, carrying=True)
+    return compute(until, inputs), inputs.carried
 
 
 def owed_with_rows(until: date, scope: Scope, rows, *, chunk: int = 1000):
