@@ -294,7 +294,7 @@ def statement(
         **carried,
     )
     parts = [tariffs, closures, waivers, assignments]
-    if order:
+    if order:  # carried rows in their order (no ROW part then)
         union = sa.union_all(*parts).subquery("inputs")
         return sa.select(union).order_by(union.c.k, *(union.c[name] for name in order))
     if rows is None:
@@ -458,8 +458,7 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
     out: dict[int, Owed] = {}
     # Bit positions of an assignment's period, inlined from cal.span (once per row).
     first_ordinal = first.toordinal()
-    top = cal.length - 1
-    until_pos = until.toordinal() - first_ordinal
+    until_pos = cal.length - 1
     for assignment_id, stall_id, hall_id, class_id, open_days, start, end in assignments:
         key = (hall_id, class_id)
         template = templates.get(key)
@@ -472,15 +471,14 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
             template = weekly[open_days] & priced & ~province & ~closed.get(hall_id, 0)
             templates[key] = template
         lo = max(start.toordinal() - first_ordinal, 0)
-        hi = until_pos if end is None else min(end.toordinal() - first_ordinal, until_pos, top)
+        hi = until_pos if end is None else min(end.toordinal() - first_ordinal, until_pos)
         if hi < lo:
             continue
-        due = template & (((1 << (hi - lo + 1)) - 1) << lo)
+        unpaid = template & (((1 << (hi - lo + 1)) - 1) << lo)  # due in the period
         if stall_id in waived:
-            due &= ~waived[stall_id]
+            unpaid &= ~waived[stall_id]
         if assignment_id in paid:
-            due &= ~paid[assignment_id]
-        unpaid = due
+            unpaid &= ~paid[assignment_id]
         if not unpaid:
             continue
         count = unpaid.bit_count()
