@@ -487,7 +487,7 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
             amount = segs[0][1] * count
         else:
             amount = sum(rate * (unpaid & mask).bit_count() for mask, rate in segs)
-        oldest = first + timedelta(days=(unpaid & -unpaid).bit_length() - 1)
-        newest = first + timedelta(days=unpaid.bit_length() - 1)
+        oldest = date.fromordinal(first_ordinal + (unpaid & -unpaid).bit_length() - 1)
+        newest = date.fromordinal(first_ordinal + unpaid.bit_length() - 1)
         out[assignment_id] = Owed(assignment_id, count, amount, oldest, newest)
     return out
