@@ -179,6 +179,18 @@ def build(
     return database
 
 
+def build_apart(
+    dialect: str, stalls: int, days: int, today: date, suffix: str = "", reuse: bool = False
+) -> Database:
+    """build() in a process of its own: the generator's gigabytes go with it, so the
+    timed benchmarks that follow run in a small process (a big heap makes every garbage
+    collection of theirs slower)."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(build, (dialect, stalls, days, today), {"suffix": suffix, "reuse": reuse})
+
+
 def _note(url: str) -> Path:
     """Where build() notes what it made at `url` (generator summary and time)."""
     name = sa.engine.make_url(url).database or "db"

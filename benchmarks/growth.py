@@ -2,7 +2,7 @@
 10,000 and 30,000 stalls (365 days), to show how cost grows with the work. A growth
 database built earlier the same day with the same size is reused."""
 
-from benchmarks.common import build, figure, make_app, median_seconds
+from benchmarks.common import build_apart, figure, make_app, median_seconds
 
 
 def _measure(ctx, database) -> dict:
@@ -40,7 +40,7 @@ def run(ctx) -> list[dict]:
             if main is not None and main.stalls == stalls:
                 database = main
             else:
-                database = build(
+                database = build_apart(
                     dialect, stalls, ctx.days, ctx.today, suffix=f"g{stalls}", reuse=True
                 )
             points.append(_measure(ctx, database))

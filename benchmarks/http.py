@@ -8,17 +8,30 @@ starts gunicorn (4 sync workers) and measures with 32 concurrent clients:
 
 - trivial:  GET /healthz (no database) — the baseline;
 - payment:  POST /api/v1/payments, one new stall-day per request (no conflicts), a fresh
-            Idempotency-Key each; throughput, p50 and p99 latency of the 201s;
+            Idempotency-Key each, in two phases:
+            throughput — the 32 clients each send their next payment as soon as the last
+            is answered (closed loop): the most the server does, for the 1/8 ratio;
+            latency — the 32 clients together send at a fixed rate, 1/8 of the trivial
+            endpoint's throughput in the same repeat (the throughput the ratio target
+            asks for), each request due at its own time; its latency counts from when it
+            was due, so a late answer is charged to the requests behind it too (open
+            loop without coordinated omission, as wrk2 measures);
 - pdf:      GET /api/v1/receipts/<number>/pdf?size=80mm of receipts just paid (a token).
 
-Targets: payment ≥ 1/8 of trivial, p99 < 100 ms (PostgreSQL) / < 300 ms (SQLite), no
-error; PDF ≥ 1/4 of trivial. Each figure is the median over `repeats`.
+Targets: payment ≥ 1/8 of trivial; at that rate p99 < 100 ms (PostgreSQL) / < 300 ms
+(SQLite), and no error in either phase; PDF ≥ 1/4 of trivial. Each figure is the median
+over `repeats`.
 
-The client is Python (standard library), not wrk: wrk is not in the package index here, and
-each payment needs its own key and stall-day, which a Python client builds simply. So that
-the client is not the bottleneck on a 2-core machine, it runs in 4 processes of 8 threads
-(32 concurrent requests), started together; latency is measured per request in the client
-(it includes the wait in gunicorn's queue, as a phone would see it).
+Why the p99 is not taken in the closed loop: clients that always wait for their answer
+see on average clients ÷ throughput (Little's law), whatever the server does with its
+time — 32 such clients and a p99 under 100 ms need more than 320 payments a second. The
+closed loop's p50/p99 are still reported beside the target.
+
+The client is Python (standard library), not wrk: each payment needs its own key and
+stall-day, which a Python client builds simply. So that the client is not the bottleneck
+on a 2-core machine, it runs in 4 processes of 8 threads (32 concurrent requests),
+started together; latency is measured in the client (it includes the wait in gunicorn's
+queue, as a phone would see it).
 """
 
 from __future__ import annotations
@@ -41,6 +54,7 @@ CLIENTS = 32
 PROCESSES = 4
 WORKERS = 4
 P99_TARGET_MS = {"postgresql": 100.0, "sqlite": 300.0}
+PARTS = 6  # the payable days in sixths: each repeat's two payment phases pay their own
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -50,22 +64,48 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def _client_process(port: int, kind: str, specs: list[dict], start_at: float, duration: float):
-    """One client process: one thread per spec, each sending requests until the end."""
+def _client_process(
+    port: int,
+    kind: str,
+    specs: list[dict],
+    start_at: float,
+    duration: float,
+    interval: float | None = None,
+    first: int = 0,
+):
+    """One client process: one thread per spec, each sending requests until the end.
+
+    Closed loop (`interval` None): each thread sends its next request as soon as it has
+    the answer to the last, and latency is from send to answer. Open loop: the clients
+    together send at a fixed rate; thread k of n sends at start + (k / n + i) · interval,
+    and its latency is counted from that scheduled time, so an answer that comes late
+    also delays (and is charged to) the requests queued behind it (no coordinated
+    omission, as wrk2 measures)."""
     statuses: Counter = Counter()
     latencies: list[float] = []
     receipts: list[str] = []
+    last_answer = [start_at]
     lock = threading.Lock()
     end = start_at + duration
 
-    def thread(spec: dict) -> None:
+    def thread(spec: dict, slot: int) -> None:
         mine_status: Counter = Counter()
         mine_lat: list[float] = []
         mine_receipts: list[str] = []
         i = 0
+        scheduled = start_at + (slot / CLIENTS) * interval if interval else start_at
         while time.time() < start_at:
             time.sleep(0.001)
-        while time.time() < end:
+        while True:
+            if interval:
+                if scheduled >= end:
+                    break
+                wait = scheduled - time.time()
+                if wait > 0:
+                    time.sleep(wait)
+            elif time.time() >= end:
+                break
+            started = scheduled if interval else time.time()
             try:
                 if kind == "trivial":
                     reply = request(port, "GET", "/healthz")
@@ -98,46 +138,64 @@ def _client_process(port: int, kind: str, specs: list[dict], start_at: float, du
                 break  # out of payable days for these stalls
             finally:
                 i += 1
-            if time.time() <= end:
+                if interval:
+                    scheduled += interval
+            answered = time.time()
+            if interval or answered <= end:
                 mine_status[reply.status] += 1
-                mine_lat.append(reply.seconds)
+                mine_lat.append(answered - started if interval else reply.seconds)
         with lock:
             statuses.update(mine_status)
             latencies.extend(mine_lat)
             receipts.extend(mine_receipts)
+            last_answer[0] = max(last_answer[0], time.time())
 
-    threads = [threading.Thread(target=thread, args=(spec,)) for spec in specs]
+    threads = [
+        threading.Thread(target=thread, args=(spec, first + n)) for n, spec in enumerate(specs)
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return dict(statuses), latencies, receipts
+    return dict(statuses), latencies, receipts, last_answer[0]
 
 
-def _drive(port: int, kind: str, specs: list[dict], duration: float) -> dict:
-    """32 clients (4 processes × 8 threads) for `duration` seconds."""
+def _drive(
+    port: int, kind: str, specs: list[dict], duration: float, rate: float | None = None
+) -> dict:
+    """32 clients (4 processes × 8 threads) for `duration` seconds: as fast as they are
+    answered (closed loop), or together at `rate` requests a second (open loop)."""
     start_at = time.time() + 1.0
+    interval = CLIENTS / rate if rate else None
     per_process = [specs[p::PROCESSES] for p in range(PROCESSES)]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(PROCESSES) as pool:
         parts = pool.starmap(
-            _client_process, [(port, kind, chunk, start_at, duration) for chunk in per_process]
+            _client_process,
+            [
+                (port, kind, chunk, start_at, duration, interval, p * (CLIENTS // PROCESSES))
+                for p, chunk in enumerate(per_process)
+            ],
         )
     statuses: Counter = Counter()
     latencies: list[float] = []
     receipts: list[str] = []
-    for s, lat, rec in parts:
+    for s, lat, rec, _ in parts:
         statuses.update(s)
         latencies.extend(lat)
         receipts.extend(rec)
     good = 201 if kind == "payment" else 200
     ok = statuses.get(good, 0)
+    # Open loop: every request due in the window is counted, answered when it was; the
+    # throughput is over the time until the last answer (longer if the server fell behind).
+    elapsed = max(duration, max(part[3] for part in parts) - start_at) if rate else duration
     return {
         "requests": sum(statuses.values()),
         "ok": ok,
         "errors": sum(n for code, n in statuses.items() if code != good),
         "statuses": {str(k): v for k, v in statuses.items()},
-        "rps": ok / duration,
+        "rps": ok / elapsed,
+        "offered_rps": rate,
         "p50_ms": _percentile(latencies, 0.50) * 1000,
         "p99_ms": _percentile(latencies, 0.99) * 1000,
         "receipts": receipts,
@@ -161,18 +219,19 @@ def _fsync_ms(directory: str, samples: int = 50) -> float:
     return statistics.median(times) * 1000
 
 
-def _payment_specs(seed: server.Seed, repeat: int) -> list[dict]:
-    """Each client its own stalls (round-robin over the halls) and its own days."""
+def _payment_specs(seed: server.Seed, part: int) -> list[dict]:
+    """Each client its own stalls (round-robin over the halls) and its own days: `part`
+    (0–5) of the payable days, so that no two phases pay the same stall-day."""
     stalls = []
     for hall, info in seed.halls.items():
         for n, stall in enumerate(info["stalls"]):
             stalls.append((n, hall, stall, info["tokens"][n % len(info["tokens"])]))
     stalls.sort()  # interleave the halls
     horizon = (seed.today + timedelta(days=25) - seed.first_day).days
-    chunk = horizon // 3  # each repeat pays its own third of the days
+    chunk = horizon // PARTS
     days = [
         (seed.first_day + timedelta(days=d)).isoformat()
-        for d in range(repeat * chunk, (repeat + 1) * chunk)
+        for d in range(part * chunk, (part + 1) * chunk)
     ]
     return [{"stalls": [s[1:] for s in stalls[c::CLIENTS]], "days": days} for c in range(CLIENTS)]
 
@@ -188,7 +247,7 @@ def measure(
 ) -> dict:
     """Measure on the database at `db_url`, which is emptied first. Returns the figures."""
     if repeats > 3:
-        raise ValueError("at most 3 repeats (each pays its own third of the days)")
+        raise ValueError("at most 3 repeats (each pays its own two sixths of the days)")
     dialect = "sqlite" if db_url.startswith("sqlite") else "postgresql"
     seed = server.prepare(db_url, halls, stalls_per_hall, collectors_per_hall=4)
     app = server.Gunicorn(db_url, workers)
@@ -197,7 +256,16 @@ def measure(
         _drive(app.port, "trivial", [{}] * CLIENTS, 2.0)  # warm every worker up
         for r in range(repeats):
             trivial = _drive(app.port, "trivial", [{}] * CLIENTS, duration)
-            payment = _drive(app.port, "payment", _payment_specs(seed, r), duration)
+            payment = _drive(app.port, "payment", _payment_specs(seed, 2 * r), duration)
+            # Latency at the throughput the ratio target asks for (1/8 of /healthz in this
+            # repeat), the 32 clients sending at that fixed rate together.
+            latency = _drive(
+                app.port,
+                "payment",
+                _payment_specs(seed, 2 * r + 1),
+                duration,
+                rate=trivial["rps"] / 8,
+            )
             receipts = payment["receipts"][:200] or ["none"]
             pdf = _drive(
                 app.port,
@@ -208,7 +276,7 @@ def measure(
                 ],
                 duration,
             )
-            runs.append({"trivial": trivial, "payment": payment, "pdf": pdf})
+            runs.append({"trivial": trivial, "payment": payment, "latency": latency, "pdf": pdf})
     finally:
         app.stop()
 
@@ -224,9 +292,13 @@ def measure(
         "repeats": repeats,
         "trivial_rps": trivial_rps,
         "payment_rps": med("payment", "rps"),
-        "payment_p50_ms": med("payment", "p50_ms"),
-        "payment_p99_ms": med("payment", "p99_ms"),
-        "payment_errors": sum(run["payment"]["errors"] for run in runs),
+        "saturated_p50_ms": med("payment", "p50_ms"),
+        "saturated_p99_ms": med("payment", "p99_ms"),
+        "offered_rps": med("latency", "offered_rps"),
+        "latency_rps": med("latency", "rps"),
+        "payment_p50_ms": med("latency", "p50_ms"),
+        "payment_p99_ms": med("latency", "p99_ms"),
+        "payment_errors": sum(run[k]["errors"] for run in runs for k in ("payment", "latency")),
         "pdf_rps": med("pdf", "rps"),
         "pdf_p99_ms": med("pdf", "p99_ms"),
         "pdf_errors": sum(run["pdf"]["errors"] for run in runs),
@@ -235,9 +307,12 @@ def measure(
     result["payment_ratio"] = result["payment_rps"] / trivial_rps if trivial_rps else 0.0
     # Little's law: 32 clients that always wait for an answer see on average
     # clients / throughput; a p99 under the target needs at least clients / target req/s.
+    # That is why the p99 target is taken at a fixed rate (the open-loop phase), not here.
     result["payment_mean_latency_ms"] = (
         CLIENTS / result["payment_rps"] * 1000 if result["payment_rps"] else float("inf")
     )
+    # The open-loop phase kept up with its rate (else its latency grows without bound).
+    result["latency_kept_up"] = result["latency_rps"] >= 0.95 * result["offered_rps"]
     result["payment_rps_needed_for_p99"] = CLIENTS / (P99_TARGET_MS[dialect] / 1000)
     result["fsync_ms"] = _fsync_ms(
         os.path.dirname(db_url.split("///", 1)[1]) if dialect == "sqlite" else tempfile.gettempdir()
@@ -245,8 +320,9 @@ def measure(
     result["pdf_ratio"] = result["pdf_rps"] / trivial_rps if trivial_rps else 0.0
     result["targets"] = {
         "payment_ratio >= 1/8": result["payment_ratio"] >= 1 / 8,
-        f"payment_p99 < {P99_TARGET_MS[dialect]:.0f} ms": result["payment_p99_ms"]
-        < P99_TARGET_MS[dialect],
+        f"payment_p99 < {P99_TARGET_MS[dialect]:.0f} ms at 1/8 of trivial": result["payment_p99_ms"]
+        < P99_TARGET_MS[dialect]
+        and result["latency_kept_up"],
         "payment no errors": result["payment_errors"] == 0,
         "pdf_ratio >= 1/4": result["pdf_ratio"] >= 1 / 4,
         "pdf no errors": result["pdf_errors"] == 0,
@@ -294,14 +370,20 @@ def run(ctx) -> list[dict]:
                     **detail,
                 ),
                 figure(
-                    "Payment write (API, 32 clients), p99 latency",
+                    "Payment write (API, 32 clients at 1/8 of /healthz's rate), p99 latency",
                     dialect,
                     f"< {p99_target:.0f} ms, no error",
                     r["payment_p99_ms"],
                     "ms",
-                    r["payment_p99_ms"] < p99_target and r["payment_errors"] == 0,
+                    r["payment_p99_ms"] < p99_target
+                    and r["payment_errors"] == 0
+                    and r["latency_kept_up"],
                     errors=r["payment_errors"],
                     p50_ms=round(r["payment_p50_ms"], 1),
+                    offered_rps=round(r["offered_rps"], 1),
+                    achieved_rps=round(r["latency_rps"], 1),
+                    saturated_p50_ms=round(r["saturated_p50_ms"], 1),
+                    saturated_p99_ms=round(r["saturated_p99_ms"], 1),
                     rps=round(r["payment_rps"], 1),
                     mean_latency_ms=round(r["payment_mean_latency_ms"], 1),
                     rps_needed=round(r["payment_rps_needed_for_p99"], 1),
@@ -328,11 +410,14 @@ def report(result: dict) -> str:
         f"{result['duration_s']:.0f} s × {result['repeats']}",
         f"  trivial  GET /healthz          {result['trivial_rps']:8.1f} req/s",
         f"  payment  POST /api/v1/payments {result['payment_rps']:8.1f} req/s  "
-        f"ratio {result['payment_ratio']:.2f}  p50 {result['payment_p50_ms']:.1f} ms  "
-        f"p99 {result['payment_p99_ms']:.1f} ms  errors {result['payment_errors']}",
+        f"ratio {result['payment_ratio']:.2f}  (as fast as answered: p50 "
+        f"{result['saturated_p50_ms']:.1f} ms, p99 {result['saturated_p99_ms']:.1f} ms)  "
+        f"errors {result['payment_errors']}",
+        f"           at a fixed {result['offered_rps']:.1f} req/s (1/8 of trivial; achieved "
+        f"{result['latency_rps']:.1f}): p50 {result['payment_p50_ms']:.1f} ms  "
+        f"p99 {result['payment_p99_ms']:.1f} ms",
         f"           Little's law: mean latency {result['payment_mean_latency_ms']:.0f} ms "
-        f"at this throughput; p99 < target needs ≥ {result['payment_rps_needed_for_p99']:.0f} "
-        f"req/s; fsync {result['fsync_ms']:.1f} ms",
+        f"as fast as answered; fsync {result['fsync_ms']:.1f} ms",
         f"  pdf      receipt 80 mm PDF     {result['pdf_rps']:8.1f} req/s  "
         f"ratio {result['pdf_ratio']:.2f}  p99 {result['pdf_p99_ms']:.1f} ms  "
         f"errors {result['pdf_errors']}",

@@ -67,7 +67,7 @@ def main(argv=None) -> int:
     else:
         for dialect in ("sqlite", "postgresql"):
             print(f"building {args.stalls} stalls × {args.days} days on {dialect} …", flush=True)
-            ctx.databases[dialect] = common.build(
+            ctx.databases[dialect] = common.build_apart(
                 dialect, args.stalls, args.days, ctx.today, reuse=not args.fresh
             )
             print(f"  {ctx.databases[dialect].summary} in {ctx.databases[dialect].build_seconds} s")

@@ -24,16 +24,15 @@ def test_the_calendar_covers_this_century(db):
 def test_audit_rows_cannot_be_changed_or_deleted(db):
     from hallmgr.audit.services import record
 
-    event = record(None, "test_event", object_type="x", object_id=1)
-    db.session.flush()
+    event_id = record(None, "test_event", object_type="x", object_id=1)
     with pytest.raises(DBAPIError), db.session.begin_nested():
         db.session.execute(
-            sa.update(AuditEvent).where(AuditEvent.id == event.id).values(action="forged")
+            sa.update(AuditEvent).where(AuditEvent.id == event_id).values(action="forged")
         )
     with pytest.raises(DBAPIError), db.session.begin_nested():
-        db.session.execute(sa.delete(AuditEvent).where(AuditEvent.id == event.id))
+        db.session.execute(sa.delete(AuditEvent).where(AuditEvent.id == event_id))
     assert (
-        db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.id == event.id))
+        db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.id == event_id))
         == "test_event"
     )
 

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from hallmgr.admin.forms import (
     ClosureForm,
@@ -49,7 +50,9 @@ def _hall_choices() -> list:
 @bp.route("/users", endpoint="users")
 @allow("admin")
 def users_list():
-    rows = db.session.scalars(sa.select(User).order_by(User.role, User.username)).all()
+    rows = db.session.scalars(
+        sa.select(User).options(selectinload(User.halls)).order_by(User.role, User.username)
+    ).all()
     return render_template("admin/users.html", users=rows)
 
 

@@ -22,7 +22,7 @@ fall away by themselves. The same SQL runs on SQLite and PostgreSQL.
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -58,21 +58,53 @@ class Scope:
     assignment_ids: Iterable[int] | None = None
     current_on: date | None = None
 
-    def where(self, query, a, s, h):
+    def where(self, query, a, s, h, *, bound: bool = False):
+        """`query` narrowed to the scope; with `bound`, its values are bind parameters
+        named as in params(), so that the statement can be built once per shape."""
         if self.hall_ids is not None:
-            query = query.where(s.c.hall_id.in_(list(self.hall_ids)))
+            query = query.where(s.c.hall_id.in_(self._value("hall_ids", bound)))
         if self.hall_condition is not None:
             query = query.where(self.hall_condition)
         if self.business_ids is not None:
-            query = query.where(a.c.business_id.in_(list(self.business_ids)))
+            query = query.where(a.c.business_id.in_(self._value("business_ids", bound)))
         if self.assignment_ids is not None:
-            query = query.where(a.c.id.in_(list(self.assignment_ids)))
+            query = query.where(a.c.id.in_(self._value("assignment_ids", bound)))
         if self.current_on is not None:
-            day = self.current_on
+            day = self._value("current_on", bound)
             query = query.where(
                 a.c.start_date <= day, sa.or_(a.c.end_date.is_(None), a.c.end_date >= day)
             )
         return query
+
+    def _value(self, name: str, bound: bool):
+        if name == "current_on":
+            return sa.bindparam("scope_current_on", type_=sa.Date) if bound else self.current_on
+        if bound:
+            return sa.bindparam(f"scope_{name}", expanding=True)
+        return list(getattr(self, name))
+
+    def params(self) -> dict:
+        """The values of the bind parameters of where(bound=True)."""
+        out = {}
+        for name in ("hall_ids", "business_ids", "assignment_ids"):
+            value = getattr(self, name)
+            if value is not None:
+                out[f"scope_{name}"] = list(value)
+        if self.current_on is not None:
+            out["scope_current_on"] = self.current_on
+        return out
+
+    @property
+    def shape(self) -> tuple | None:
+        """Which narrowings are set (None with an SQL hall condition, built per call)."""
+        if self.hall_condition is not None:
+            return None
+        return (
+            self.hall_ids is not None,
+            self.business_ids is not None,
+            self.assignment_ids is not None,
+            self.current_on is not None,
+        )
 
     @property
     def everything(self) -> bool:
@@ -128,14 +160,14 @@ class _Calendar:
 TARIFF, CLOSURE, WAIVER, ASSIGNMENT, ROW = range(5)
 SLOTS = (
     ("k", sa.Integer),
-    *((f"i{n}", sa.BigInteger) for n in range(1, 7)),
+    *((f"i{n}", sa.BigInteger) for n in range(1, 9)),
     *((f"d{n}", sa.Date) for n in range(1, 4)),
     *((f"t{n}", sa.String) for n in range(1, 10)),
 )
 
 
 def part(kind: int, source, **values):
-    """A SELECT of all slots: `values` fill some (i1…i6, d1…d3, t1…t9), NULL the rest.
+    """A SELECT of all slots: `values` fill some (i1…i8, d1…d3, t1…t9), NULL the rest.
     `source` is the SELECT to take FROM/WHERE/GROUP BY from (its columns are replaced)."""
     columns = [sa.literal_column(str(kind), sa.Integer).label("k")]
     for name, type_ in SLOTS[1:]:
@@ -151,13 +183,13 @@ def part(kind: int, source, **values):
     return source.with_only_columns(*columns, maintain_column_froms=True)
 
 
-def _scoped(scope: Scope, *columns):
+def _scoped(scope: Scope, *columns, bound: bool = False):
     a = Assignment.__table__
     s = Stall.__table__
     h = Hall.__table__
     joined = a.join(s, s.c.id == a.c.stall_id).join(h, h.c.id == s.c.hall_id)
     query = sa.select(*columns).select_from(joined)
-    return scope.where(query, a, s, h)
+    return scope.where(query, a, s, h, bound=bound)
 
 
 class _list_agg(sa.sql.functions.FunctionElement):
@@ -177,15 +209,25 @@ def _list_agg_sqlite(element, compiler, **kw):
     return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
 
 
-def statement(until: date, scope: Scope, rows=None):
+def statement(
+    until: date | None, scope: Scope, rows=None, *, bound: bool = False, carry=None, order=()
+):
     """The one statement: tariffs, closures, waivers, assignments and paid-day masks of
-    the scope (and `rows`, a part() of kind ROW, last, in its own order)."""
+    the scope (and `rows`, a part() of kind ROW, last, in its own order). With `bound`,
+    `until` and the scope's values are bind parameters (see _params()). `carry(query,
+    a, s, h, until)` gives the assignments' query more columns: it returns the query
+    (joined further, narrowed) and its columns by free slot; `order` sorts by slots."""
     a = Assignment.__table__
     s = Stall.__table__
     h = Hall.__table__
     t = Tariff.__table__
     cl = Closure.__table__
     w = Waiver.__table__
+    if bound:
+        until = sa.bindparam("until", type_=sa.Date)
+        last_block = sa.bindparam("until_block", type_=sa.Integer)
+    else:
+        last_block = day_number(until) // BLOCK
     in_scope = a.c.start_date <= until
     tariffs = part(
         TARIFF,
@@ -202,8 +244,15 @@ def statement(until: date, scope: Scope, rows=None):
         d2=cl.c.end_date,
     )
     waivers = sa.select(w).where(w.c.day <= until)
-    if not scope.everything:
-        waivers = waivers.where(w.c.stall_id.in_(_scoped(scope, a.c.stall_id)))
+    if scope.business_ids is not None or scope.assignment_ids is not None:
+        waivers = waivers.where(w.c.stall_id.in_(_scoped(scope, a.c.stall_id, bound=bound)))
+    elif not scope.everything:
+        # Narrowed by halls only: every stall of the halls, without reading assignments a
+        # second time (waivers of stalls without a tenant in scope fall away in compute()).
+        by_hall = Scope(hall_ids=scope.hall_ids, hall_condition=scope.hall_condition)
+        if not by_hall.everything:
+            stalls = sa.select(s.c.id).select_from(s.join(h, h.c.id == s.c.hall_id))
+            waivers = waivers.where(w.c.stall_id.in_(by_hall.where(stalls, a, s, h, bound=bound)))
     waivers = part(WAIVER, waivers, i1=w.c.stall_id, d1=w.c.day)
     # The valid paid days of each assignment ride on its row: "block,mask,block,mask…"
     # from paid_blocks, where bit k of block b is day 62·b + k (days since 1970-01-01),
@@ -213,8 +262,8 @@ def statement(until: date, scope: Scope, rows=None):
     pb = PaidBlock.__table__
     comma = sa.literal_column("','", sa.String)
     blocks = _list_agg(sa.cast(pb.c.block, sa.String) + comma + sa.cast(pb.c.mask, sa.String))
-    recent = pb.c.block <= day_number(until) // BLOCK
-    source = _scoped(scope, a.c.id).where(in_scope)
+    recent = pb.c.block <= last_block
+    source = _scoped(scope, a.c.id, bound=bound).where(in_scope)
     if scope.everything:
         # Every assignment: one pass over paid_blocks, grouped, joined by hash.
         grouped = (
@@ -228,6 +277,9 @@ def statement(until: date, scope: Scope, rows=None):
     else:
         # Some assignments: their own rows, read from the primary key.
         paid = sa.select(blocks).where(pb.c.assignment_id == a.c.id, recent).scalar_subquery()
+    carried = {}
+    if carry is not None:
+        source, carried = carry(source, a, s, h, until)
     assignments = part(
         ASSIGNMENT,
         source,
@@ -239,8 +291,12 @@ def statement(until: date, scope: Scope, rows=None):
         d1=a.c.start_date,
         d2=a.c.end_date,
         t1=paid,
+        **carried,
     )
     parts = [tariffs, closures, waivers, assignments]
+    if order:  # carried rows in their order (no ROW part then)
+        union = sa.union_all(*parts).subquery("inputs")
+        return sa.select(union).order_by(union.c.k, *(union.c[name] for name in order))
     if rows is None:
         return sa.union_all(*parts)
     union = sa.union_all(*parts, rows).subquery("inputs")
@@ -259,9 +315,16 @@ class _Inputs:
     waivers: list[tuple[int, date]]
     assignments: list
     paid: dict[int, str]  # assignment id -> "block,mask,block,mask…"
+    carried: list = field(default_factory=list)  # whole ASSIGNMENT rows, when carrying
 
 
-def _collect(result) -> tuple[_Inputs, object]:
+# Positions of the slots in a row.
+I1, I2, I3, I4, I5 = range(1, 6)
+D1 = [name for name, _type in SLOTS].index("d1")
+D2, T1 = D1 + 1, D1 + 3
+
+
+def _collect(result, carrying: bool = False) -> tuple[_Inputs, object]:
     """Read the rows of the inputs; return them with the iterator left on the ROW rows."""
     inputs = _Inputs({}, [], [], [], {})
     paid = inputs.paid
@@ -270,15 +333,17 @@ def _collect(result) -> tuple[_Inputs, object]:
         k = r[0]
         if k == ASSIGNMENT:
             # id, stall, hall, class, open days, start, end; paid blocks
-            inputs.assignments.append((r[1], r[2], r[3], r[4], r[5], r[7], r[8]))
-            if r[10]:
-                paid[r[1]] = r[10]
+            inputs.assignments.append((r[I1], r[I2], r[I3], r[I4], r[I5], r[D1], r[D2]))
+            if r[T1]:
+                paid[r[I1]] = r[T1]
+            if carrying:
+                inputs.carried.append(r)
         elif k == TARIFF:
-            inputs.tariffs.setdefault(r[1], []).append((r[7], r[2]))
+            inputs.tariffs.setdefault(r[I1], []).append((r[D1], r[I2]))
         elif k == CLOSURE:
-            inputs.closures.append((r[1], r[7], r[8]))
+            inputs.closures.append((r[I1], r[D1], r[D2]))
         elif k == WAIVER:
-            inputs.waivers.append((r[1], r[7]))
+            inputs.waivers.append((r[I1], r[D1]))
         else:
             return inputs, _chain(r, rows)
     return inputs, iter(())
@@ -289,11 +354,47 @@ def _chain(first, rest):
     yield from rest
 
 
+# Statements built once per scope shape, their values bound at execution: building
+# the statement and its cache key cost more than running it for a hall's round.
+_BUILT: dict[tuple, sa.Select] = {}
+
+
+def _params(until: date, scope: Scope) -> dict:
+    return {"until": until, "until_block": day_number(until) // BLOCK, **scope.params()}
+
+
 def owed(until: date, scope: Scope = Scope()) -> dict[int, Owed]:
     """Unpaid due days up to `until` (inclusive) per assignment in scope, in one statement;
     only assignments that owe something appear."""
-    inputs, _ = _collect(db.session.execute(statement(until, scope)))
+    shape = scope.shape
+    if shape is None:
+        result = db.session.execute(statement(until, scope))
+    else:
+        built = _BUILT.get(shape)
+        if built is None:
+            built = _BUILT[shape] = statement(None, scope, bound=True)
+        result = db.session.execute(built, _params(until, scope))
+    inputs, _ = _collect(result)
     return compute(until, inputs)
+
+
+def owed_carrying(until: date, scope: Scope, carry, order, *, key: str | None = None):
+    """Like owed(), the assignments' rows carrying more columns (see statement()), in
+    `order`: returns the owed amounts and those rows (whole, as the statement's slots).
+    With a `key`, the statement is built once per key and scope shape, so `carry` must
+    use no value but `until` and the scope's (bind parameters then)."""
+    shape = scope.shape
+    if key is None or shape is None:
+        built = statement(until, scope, carry=carry, order=order)
+        result = db.session.execute(built)
+    else:
+        built = _BUILT.get((key, shape))
+        if built is None:
+            built = statement(None, scope, bound=True, carry=carry, order=order)
+            _BUILT[(key, shape)] = built
+        result = db.session.execute(built, _params(until, scope))
+    inputs, _ = _collect(result, carrying=True)
+    return compute(until, inputs), inputs.carried
 
 
 def owed_with_rows(until: date, scope: Scope, rows, *, chunk: int = 1000):
@@ -337,21 +438,27 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
             waived[stall_id] = waived.get(stall_id, 0) | (1 << cal.pos(day))
 
     # Paid days: blocks counted from 1970-01-01, moved to bit positions from `first`.
+    # One json.loads for every assignment's "block,mask,…" (a call each costs more).
     paid: dict[int, int] = {}
     base = cal.base
-    for assignment_id, text in inputs.paid.items():
-        numbers = json.loads(f"[{text}]")
-        mask = 0
-        for n in range(0, len(numbers), 2):
-            shift = numbers[n] * BLOCK - base
-            bits = numbers[n + 1]
-            mask |= bits << shift if shift >= 0 else bits >> -shift
-        paid[assignment_id] = mask
+    texts = inputs.paid
+    if texts:
+        lists = json.loads("[[" + "],[".join(texts.values()) + "]]")
+        for assignment_id, numbers in zip(texts, lists, strict=True):
+            mask = 0
+            for n in range(0, len(numbers), 2):
+                shift = numbers[n] * BLOCK - base
+                bits = numbers[n + 1]
+                mask |= bits << shift if shift >= 0 else bits >> -shift
+            paid[assignment_id] = mask
 
     province = closed.get(None, 0)
     templates: dict[tuple[int, int], int] = {}
     weekly: dict[int, int] = {}
     out: dict[int, Owed] = {}
+    # Bit positions of an assignment's period, inlined from cal.span (once per row).
+    first_ordinal = first.toordinal()
+    until_pos = cal.length - 1
     for assignment_id, stall_id, hall_id, class_id, open_days, start, end in assignments:
         key = (hall_id, class_id)
         template = templates.get(key)
@@ -363,13 +470,24 @@ def compute(until: date, inputs: _Inputs) -> dict[int, Owed]:
                 priced |= mask
             template = weekly[open_days] & priced & ~province & ~closed.get(hall_id, 0)
             templates[key] = template
-        last = until if end is None else min(end, until)
-        due = template & cal.span(start, last) & ~waived.get(stall_id, 0)
-        unpaid = due & ~paid.get(assignment_id, 0)
+        lo = max(start.toordinal() - first_ordinal, 0)
+        hi = until_pos if end is None else min(end.toordinal() - first_ordinal, until_pos)
+        if hi < lo:
+            continue
+        unpaid = template & (((1 << (hi - lo + 1)) - 1) << lo)  # due in the period
+        if stall_id in waived:
+            unpaid &= ~waived[stall_id]
+        if assignment_id in paid:
+            unpaid &= ~paid[assignment_id]
         if not unpaid:
             continue
-        amount = sum(rate * (unpaid & mask).bit_count() for mask, rate in segments[class_id])
-        oldest = cal.first + timedelta(days=(unpaid & -unpaid).bit_length() - 1)
-        newest = cal.first + timedelta(days=unpaid.bit_length() - 1)
-        out[assignment_id] = Owed(assignment_id, unpaid.bit_count(), amount, oldest, newest)
+        count = unpaid.bit_count()
+        segs = segments[class_id]
+        if len(segs) == 1:  # one rate: every unpaid day is inside its segment
+            amount = segs[0][1] * count
+        else:
+            amount = sum(rate * (unpaid & mask).bit_count() for mask, rate in segs)
+        oldest = date.fromordinal(first_ordinal + (unpaid & -unpaid).bit_length() - 1)
+        newest = date.fromordinal(first_ordinal + unpaid.bit_length() - 1)
+        out[assignment_id] = Owed(assignment_id, count, amount, oldest, newest)
     return out

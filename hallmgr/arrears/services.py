@@ -146,6 +146,8 @@ class _Row(NamedTuple):
     i4: int
     i5: int | None
     i6: int | None
+    i7: int | None
+    i8: int | None
     d1: date | None
     d2: date | None
     d3: date | None

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from hallmgr.audit.models import AuditEvent
 from hallmgr.extensions import db
 
+AUDIT_INSERT = sa.insert(AuditEvent.__table__)
+
 
 def snapshot(obj, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The column values of a model instance, JSON-ready, for before/after."""
@@ -37,26 +39,27 @@ def record(
     actor_name: str | None = None,
     at: datetime | None = None,
     ip: str = "",
-) -> AuditEvent:
-    """Append one audit event in the caller's transaction."""
+) -> int:
+    """Append one audit event in the caller's transaction; its id."""
     if obj is not None:
         db.session.flush()
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
         if hall_id is None:
             hall_id = getattr(obj, "hall_id", None)
-    event = AuditEvent(
-        actor_id=getattr(actor, "id", None),
-        actor_name=actor_name or getattr(actor, "username", "") or "",
-        action=action,
-        object_type=object_type or "",
-        object_id="" if object_id is None else str(object_id),
-        hall_id=hall_id,
-        before=before,
-        after=after,
-        ip=ip,
-    )
+    values = {
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": actor_name or getattr(actor, "username", "") or "",
+        "action": action,
+        "object_type": object_type or "",
+        "object_id": "" if object_id is None else str(object_id),
+        "hall_id": hall_id,
+        "before": before,
+        "after": after,
+        "ip": ip,
+    }
     if at is not None:
-        event.at = at
-    db.session.add(event)
-    return event
+        values["at"] = at
+    # Written at once with one INSERT: an event is never read back or changed in the
+    # request that makes it, so it needs no place in the session's unit of work.
+    return db.session.execute(AUDIT_INSERT, values).inserted_primary_key[0]

@@ -34,7 +34,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(sa.Integer, default=1)
     created_at: Mapped[datetime] = created_at_column()
 
-    halls = relationship("Hall", secondary=user_halls, order_by="Hall.code", lazy="selectin")
+    # Loaded when asked for (most requests ask the scope in SQL, see policy.hall_in_scope);
+    # lists of users load them with selectinload.
+    halls = relationship("Hall", secondary=user_halls, order_by="Hall.code", lazy="select")
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"

@@ -154,11 +154,12 @@ def hall_in_scope(user, code: str):
     """The hall with this code, or 404 when it does not exist or is not the user's."""
     from hallmgr.halls.models import Hall
 
-    hall = db.session.scalar(sa.select(Hall).where(Hall.code == code))
+    query = sa.select(Hall).where(Hall.code == code)
+    if not user.sees_all_halls:
+        # In the same statement, so that the user's halls need not be loaded.
+        query = query.where(hall_is_users(user.id, Hall.id))
+    hall = db.session.scalar(query)
     if hall is None:
-        abort(404)
-    ids = visible_hall_ids(user)
-    if ids is not None and hall.id not in ids:
         abort(404)
     return hall
 

@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from operator import itemgetter
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -572,7 +573,7 @@ def waive_days(
 # Reads for the pages -----------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class RoundRow:
     stall_id: int
     code: str
@@ -586,95 +587,100 @@ class RoundRow:
     business_id: int | None = None
 
 
-def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
-    """Every stall of the hall assigned today, in hall order, with today's state and
-    its unpaid days up to today. A fixed number of statements, whatever the stalls."""
-    query = (
-        sa.select(
-            Stall.id,
-            Stall.code,
-            Stall.block,
-            Assignment.id.label("assignment_id"),
-            Business.id.label("business_id"),
-            Business.name,
-            Business.owner_name,
-        )
-        .join(
-            Assignment,
-            sa.and_(
-                Assignment.stall_id == Stall.id,
-                Assignment.start_date <= today,
-                sa.or_(Assignment.end_date.is_(None), Assignment.end_date >= today),
-            ),
-        )
-        .join(Business, Business.id == Assignment.business_id)
-        .where(Stall.hall_id == hall.id)
-        .order_by(Stall.block, Stall.code)
-    )
-    search = (search or "").strip().lower()
-    if search:
-        query = query.where(
-            sa.or_(
-                sa.func.lower(Stall.code).contains(search, autoescape=True),
-                sa.func.lower(Business.name).contains(search, autoescape=True),
-            )
-        )
-    stalls = db.session.execute(query).all()
-    if not stalls:
-        return []
+def _round_columns(search: str):
+    """What the round shows of each tenant, carried on the engine's assignment rows (see
+    arrears.engine.statement): a hall's assignments are read once, for both."""
 
-    # Only the hall's tenants of today: its past tenants do not slow its round. As an SQL
-    # condition, not a list of ids (hundreds of bound values to cache-key and compile).
-    owed = engine.owed(today, engine.Scope(hall_ids=[hall.id], current_on=today))
-    totals = {k: (o.unpaid_days, o.amount) for k, o in owed.items()}
-    # Today is due and unpaid exactly when it is an assignment's newest unpaid due day;
-    # today_state() asks whether it is due only when it is neither paid nor waived.
-    due_today = {k for k, o in owed.items() if o.newest_unpaid == today}
-    in_hall = sa.select(Stall.id).where(Stall.hall_id == hall.id)
-    paid_today = dict(
-        db.session.execute(
-            sa.select(PaymentDay.stall_id, Payment.receipt_number)
-            .join(Payment, Payment.id == PaymentDay.payment_id)
+    def carry(query, a, s, h, until):
+        b = Business.__table__
+        # Today's receipt, waiver and closed mark: each a lookup in a unique (stall, day)
+        # index. `until` is the round's day (a bind parameter once the statement is built).
+        receipt = (
+            sa.select(Payment.receipt_number)
+            .join(PaymentDay, Payment.id == PaymentDay.payment_id)
             .where(
-                PaymentDay.day == today,
+                PaymentDay.stall_id == s.c.id,
+                PaymentDay.day == until,
                 # `void = 0` as the partial index reads it (`void IS 0` would scan).
                 PaymentDay.void == sa.false(),
-                PaymentDay.stall_id.in_(in_hall),
             )
-        ).all()
-    )
-    waived = set(
-        db.session.scalars(
-            sa.select(Waiver.stall_id).where(Waiver.day == today, Waiver.stall_id.in_(in_hall))
+            .scalar_subquery()
         )
-    )
-    closed = set(
-        db.session.scalars(
-            sa.select(ClosedMark.stall_id).where(
-                ClosedMark.day == today, ClosedMark.stall_id.in_(in_hall)
+        waived = sa.exists().where(Waiver.stall_id == s.c.id, Waiver.day == until)
+        closed = sa.exists().where(ClosedMark.stall_id == s.c.id, ClosedMark.day == until)
+        query = query.join(b, b.c.id == a.c.business_id)
+        if search:
+            query = query.where(
+                sa.or_(
+                    sa.func.lower(s.c.code).contains(search, autoescape=True),
+                    sa.func.lower(b.c.name).contains(search, autoescape=True),
+                )
             )
-        )
+        return query, {
+            "i6": b.c.id,
+            "i7": sa.case((waived, 1), else_=0),
+            "i8": sa.case((closed, 1), else_=0),
+            "t2": s.c.block,
+            "t3": s.c.code,
+            "t4": b.c.name,
+            "t5": b.c.owner_name,
+            "t6": receipt,
+        }
+
+    return carry
+
+
+# A round's fields in a row of the engine's statement: assignment, stall, business,
+# waived, closed, block, code, business name, owner, receipt.
+_round_fields = itemgetter(
+    *(
+        [name for name, _type in engine.SLOTS].index(slot)
+        for slot in ("i1", "i2", "i6", "i7", "i8", "t2", "t3", "t4", "t5", "t6")
     )
+)
+
+
+def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
+    """Every stall of the hall assigned today, in hall order, with today's state and
+    its unpaid days up to today. One statement, whatever the stalls."""
+    search = (search or "").strip().lower()
+    # Only the hall's tenants of today: its past tenants do not slow its round. As an SQL
+    # condition, not a list of ids (hundreds of bound values to cache-key and compile).
+    owed, carried = engine.owed_carrying(
+        today,
+        engine.Scope(hall_ids=[hall.id], current_on=today),
+        _round_columns(search),
+        order=("t2", "t3"),  # block, code
+        # Built once when not searching; a search's text is part of its statement.
+        key=None if search else "collection.round",
+    )
+    state = rules.today_state
     out = []
-    for row in stalls:
-        n, amount = totals.get(row.assignment_id, (0, 0))
-        out.append(
+    add = out.append
+    for r in carried:
+        assignment_id, stall_id, business_id, w, c, block, code, name, owner, paid = _round_fields(
+            r
+        )
+        o = owed.get(assignment_id)
+        add(
             RoundRow(
-                stall_id=row.id,
-                code=row.code,
-                block=row.block,
-                business=row.name,
-                owner=row.owner_name,
-                state=rules.today_state(
-                    due=row.assignment_id in due_today,
-                    paid=row.id in paid_today,
-                    waived=row.id in waived,
-                    marked_closed=row.id in closed,
+                stall_id,
+                code,
+                block,
+                name,
+                owner,
+                # Today is due and unpaid exactly when it is the newest unpaid due day;
+                # today_state() asks whether it is due only when neither paid nor waived.
+                state(
+                    due=o is not None and o.newest_unpaid == today,
+                    paid=paid is not None,
+                    waived=bool(w),
+                    marked_closed=bool(c),
                 ),
-                receipt_number=paid_today.get(row.id),
-                unpaid_days=int(n or 0),
-                unpaid_amount=int(amount or 0),
-                business_id=row.business_id,
+                paid,
+                o.unpaid_days if o else 0,
+                o.amount if o else 0,
+                business_id,
             )
         )
     return out

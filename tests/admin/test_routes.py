@@ -262,3 +262,37 @@ def test_deactivating_a_user_ends_their_session(app, client, login_as, make_user
     assert post(client, f"/admin/users/{victim.id}/active/0").status_code == 302
     response = other.get("/")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_user_list_shows_each_users_halls_in_a_fixed_number_of_statements(
+    client, login_as, make_hall, make_user, db
+):
+    """Users' halls are loaded for the whole list at once, not user by user."""
+    halls = [make_hall(code=f"UL{i:02d}") for i in range(3)]
+    make_user("collector", [halls[0]], username="ul.first")
+    login_as("admin")
+
+    def statements():
+        seen = []
+
+        def count(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                seen.append(statement)
+
+        bind = db.session.get_bind()
+        sa.event.listen(bind, "before_cursor_execute", count)
+        try:
+            page = client.get("/admin/users")
+        finally:
+            sa.event.remove(bind, "before_cursor_execute", count)
+        assert page.status_code == 200
+        return len(seen), page.get_data(as_text=True)
+
+    few, page = statements()
+    assert "UL00" in page
+    for i in range(10):
+        make_user("manager", halls[1:], username=f"ul.more{i}")
+    db.session.commit()
+    many, page = statements()
+    assert "UL01, UL02" in page and page.count("ul.more") == 10
+    assert many == few

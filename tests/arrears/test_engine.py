@@ -186,3 +186,5 @@ def _check(db, make_hall, make_class, make_stall, make_business, make_assignment
     assert {k: (o.unpaid_days, o.amount) for k, o in current.items()} == {
         k: v[:2] for k, v in expected.items() if k in covering
     }
+    # The statement is built once per shape of scope: another hall's values are its own.
+    assert engine.owed(on, engine.Scope(hall_ids=[hall.id + 1], current_on=on)) == {}

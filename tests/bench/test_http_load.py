@@ -1,0 +1,95 @@
+"""The HTTP benchmark's open loop: requests go out on schedule, not as fast as they are
+answered, and a late answer is charged to the requests that were due behind it."""
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from benchmarks import http as load
+
+
+class _OneAtATime(BaseHTTPRequestHandler):
+    """Answers one request at a time, each after `service_s` seconds."""
+
+    service_s = 0.0
+    first_s = None  # the first request's service time, if not service_s
+
+    def do_GET(self):  # noqa: N802 (the standard library's name)
+        with self.lock:
+            seconds, self.state["first"] = (
+                self.first_s if self.state["first"] and self.first_s else self.service_s,
+                False,
+            )
+            time.sleep(seconds)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 64  # 32 clients may connect at once
+    daemon_threads = True
+
+
+@pytest.fixture
+def slow_server():
+    servers = []
+
+    def start(service_s: float, first_s: float | None = None) -> int:
+        handler = type(
+            "Handler",
+            (_OneAtATime,),
+            {
+                "service_s": service_s,
+                "first_s": first_s,
+                "lock": threading.Lock(),
+                "state": {"first": True},
+            },
+        )
+        server = _Server(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server.server_address[1]
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_open_loop_sends_at_its_rate_when_the_server_keeps_up(slow_server):
+    port = slow_server(0.002)  # room for 500 a second
+    result = load._drive(port, "trivial", [{}] * load.CLIENTS, 2.0, rate=40)
+    # 40 a second for 2 s, no more however fast the answers come.
+    assert 72 <= result["requests"] <= 82
+    assert result["errors"] == 0
+    assert result["p50_ms"] < 100
+
+
+def test_an_open_loop_charges_the_queue_behind_a_slow_server(slow_server):
+    port = slow_server(0.05)  # 20 a second at most, offered 40
+    result = load._drive(port, "trivial", [{}] * load.CLIENTS, 2.0, rate=40)
+    # Every request due in the 2 s is sent and answered, late: the answers take about
+    # twice the window, and the throughput shows that the server fell behind.
+    assert result["requests"] >= 72
+    assert result["rps"] < 25
+    assert result["p99_ms"] > 1000
+
+
+def test_a_stall_is_charged_to_every_request_due_during_it(slow_server):
+    # The first request holds the server for 1.5 s; every later one takes 2 ms.
+    port = slow_server(0.002, first_s=1.5)
+    result = load._drive(port, "trivial", [{}] * load.CLIENTS, 2.0, rate=40)
+    # Requests due during the stall wait for its end. Counted from when each was sent,
+    # the clients' second requests (sent late, answered at once) would look instant and
+    # the median would be under 100 ms; counted from when each was due, about half of the
+    # 80 requests waited a good part of the stall (a median near 600 ms).
+    assert result["requests"] >= 72
+    assert result["p50_ms"] > 300
+    assert result["p99_ms"] > 1000
