@@ -17,7 +17,7 @@ from hallmgr.auth.policy import ALL_ROLES, allow_token, hall_is_users, visible_h
 from hallmgr.collection import pdf, services
 from hallmgr.collection.models import Payment
 from hallmgr.collection.views import send_receipt_pdf, verify_url
-from hallmgr.core.database import write_lock_late
+from hallmgr.core.database import autocommit_read, write_lock_late
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import NotFoundError
 from hallmgr.extensions import db
@@ -208,15 +208,15 @@ def receipt(number: str):
 
 @bp.route("/receipts/<number>/pdf")
 @allow_token(*ALL_ROLES)
+@autocommit_read
 def receipt_pdf(number: str):
     size = request.args.get("size") or "a6"
     if size not in pdf.SIZES:
         raise InvalidInput(
             _("Some fields are not valid."), {"size": _("Not one of the allowed values.")}
         )
-    facts = services.receipt_facts_by_number(number)
-    ids = visible_hall_ids(current_user)
-    if facts is None or (ids is not None and facts["hall_id"] not in ids):
+    facts = services.receipt_facts_by_number(number, viewer=current_user)
+    if facts is None:  # no such receipt, or not in the user's halls
         raise NotFoundError(_("No receipt %(number)s in your halls.", number=number))
     return send_receipt_pdf(facts, size)
 

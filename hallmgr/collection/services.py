@@ -18,6 +18,7 @@ from hallmgr.arrears.rules import Period, payable_ahead
 from hallmgr.assignments.models import Assignment
 from hallmgr.audit.services import record
 from hallmgr.auth.models import User, user_halls
+from hallmgr.auth.policy import hall_is_users
 from hallmgr.businesses.models import Business
 from hallmgr.collection import rules
 from hallmgr.collection.models import (
@@ -946,6 +947,8 @@ def _receipt_facts_statement() -> sa.Select:
             p.c.void_reason,
             d.c.day,
             d.c.rate,
+            # The hall scope of a user who does not see every hall (user_id NULL: nobody's).
+            hall_is_users(sa.bindparam("user_id"), p.c.hall_id).label("in_users_halls"),
         )
         .select_from(p)
         .join(h, h.c.id == p.c.hall_id)
@@ -959,16 +962,20 @@ def _receipt_facts_statement() -> sa.Select:
     )
 
 
-def receipt_facts_by_number(number: str) -> dict | None:
-    """What a receipt prints (as `receipt_facts`) and its hall_id, read in one statement.
+def receipt_facts_by_number(number: str, viewer: User | None = None) -> dict | None:
+    """What a receipt prints (as `receipt_facts`) and its hall_id, read in one statement;
+    None when there is no such receipt, or it is of a hall outside the `viewer`'s scope
+    (checked in the same statement: their halls are not loaded).
 
     The receipt PDF needs plain values only: one joined row per paid day, no ORM objects.
     """
-    rows = db.session.execute(_receipt_facts_statement(), {"number": number}).all()
-    if not rows:
+    scoped = viewer is not None and not viewer.sees_all_halls
+    params = {"number": number, "user_id": viewer.id if scoped else None}
+    rows = db.session.execute(_receipt_facts_statement(), params).all()
+    if not rows or (scoped and not rows[0].in_users_halls):
         return None
     facts = dict(rows[0]._mapping)
-    del facts["day"], facts["rate"]
+    del facts["day"], facts["rate"], facts["in_users_halls"]
     facts["region"] = facts["region"] or ""
     facts["days"] = [(row.day, row.rate) for row in rows if row.day is not None]
     facts["void"] = facts["voided_at"] is not None

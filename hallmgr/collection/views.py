@@ -33,6 +33,7 @@ from hallmgr.businesses.models import Business
 from hallmgr.collection import pdf, rules, services
 from hallmgr.collection.forms import ClosedForm, DepositForm, PaymentForm, VoidForm, WaiverForm
 from hallmgr.collection.models import Payment
+from hallmgr.core.database import autocommit_read
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import DomainError
 from hallmgr.core.forms import options
@@ -83,10 +84,9 @@ def _parse_day(value: str | None, default: date) -> date:
 
 def verify_url(number: str) -> str:
     signature = rules.receipt_signature(current_app.config["SECRET_KEY"], number)
-    path = url_for("collection.verify_receipt", number=number, signature=signature)
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
     if base:
-        return base + path
+        return base + url_for("collection.verify_receipt", number=number, signature=signature)
     return url_for("collection.verify_receipt", number=number, signature=signature, _external=True)
 
 
@@ -341,13 +341,13 @@ def receipt(number: str):
 
 @bp.route("/receipts/<number>/receipt-<size>.pdf")
 @allow(*ALL_ROLES)
+@autocommit_read
 def receipt_pdf(number: str, size: str):
     if size not in pdf.SIZES:
         abort(404)
-    facts = services.receipt_facts_by_number(number)
-    if facts is None:
+    facts = services.receipt_facts_by_number(number, viewer=current_user)
+    if facts is None:  # no such receipt, or not in the user's halls
         abort(404)
-    require_hall_scope(current_user, facts["hall_id"])
     return send_receipt_pdf(facts, size)
 
 
@@ -364,9 +364,12 @@ def send_receipt_pdf(facts: dict, size: str):
         verify_url=verify_url(number),
         size=size,
     )
-    return send_file(
-        BytesIO(data), mimetype="application/pdf", download_name=f"{number}-{size}.pdf"
-    )
+    # The bytes as they are: send_file's file wrapper and range handling cost more than
+    # the receipt's few kilobytes need.
+    response = current_app.response_class(data, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "inline", filename=f"{number}-{size}.pdf")
+    response.cache_control.no_cache = True
+    return response
 
 
 @bp.route("/receipts/<number>/void", methods=["POST"])

@@ -11,6 +11,8 @@ How a transaction starts on SQLite, decided when it begins:
 - read (GET/HEAD/OPTIONS requests): a deferred BEGIN, one snapshot for the whole page,
   without the write lock. A write statement in it is refused (it would have to upgrade a
   read snapshot to a write, which SQLite answers with SQLITE_BUSY_SNAPSHOT under load).
+  An `@autocommit_read` view's reads go without BEGIN, each its own snapshot (still no
+  write allowed).
 - late (a writing view marked with `@write_lock_late`): no BEGIN while it only reads
   (each read is its own short transaction: a token check, a lookup), then
   `begin_write()` sends BEGIN IMMEDIATE before its first read that the write depends on.
@@ -23,15 +25,26 @@ so under load the write lock would sit free while every waiter sleeps. The file 
 only a queue: BEGIN IMMEDIATE and the busy timeout still guard the database.
 
 PostgreSQL is unchanged: row locks (SELECT … FOR UPDATE, UPDATE) order the writers.
+
+A GET view marked `@autocommit_read` (a few independent reads: the receipt PDF) runs its
+statements without BEGIN and ROLLBACK (on PostgreSQL two round trips).
+
+PostgreSQL connections the server has dropped (a restart, a terminated backend) are found
+when they leave the pool, without a round trip: a server that ends a session sends its
+FATAL message and closes the socket, so an idle connection with anything to read is dead
+and is replaced before the request uses it (`pool_pre_ping` sent a SELECT 1 for this on
+every checkout). A connection that dies while in use fails its statement as before:
+SQLAlchemy invalidates it and the request answers 503.
 """
 
 import fcntl
 import os
 import re
+import select
 import time
 
 from flask import Flask, current_app, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 
 from hallmgr.extensions import db
 
@@ -51,6 +64,22 @@ def write_lock_late(view):
     """Mark a writing view whose transaction begins at `begin_write()` (SQLite)."""
     view.write_lock_late = True
     return view
+
+
+def autocommit_read(view):
+    """Mark a GET view of a few independent reads (no lock, no server-side cursor): its
+    statements, the sign-in's included, run each on its own, without BEGIN and ROLLBACK
+    (PostgreSQL: two round trips). Under READ COMMITTED each statement of a transaction
+    reads its own snapshot anyway; on SQLite a write is still refused."""
+    view.autocommit_read = True
+    return view
+
+
+def _autocommit_request() -> bool:
+    if not has_request_context() or request.method not in READ_METHODS or not request.endpoint:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "autocommit_read", False)
 
 
 def writes_on_get(view):
@@ -113,8 +142,46 @@ def begin_write() -> None:
     connection.info[_MODE] = WRITE
 
 
+def server_hung_up(dbapi_connection) -> bool:
+    """An idle PostgreSQL connection is dead: closed, broken, or the server has sent
+    something on it (an idle session in good health has nothing to read). A poll of the
+    socket, no round trip."""
+    if dbapi_connection.closed or getattr(dbapi_connection, "broken", False):
+        return True
+    try:
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):
+        return True
+
+
 def configure_engine_events(app: Flask) -> None:
     engine = db.engine
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "checkout")
+        def _pg_alive(dbapi_connection, _record, _proxy):
+            # The pool replaces the connection and checks out again.
+            if server_hung_up(dbapi_connection):
+                raise exc.DisconnectionError("the server closed this pooled connection")
+
+        @event.listens_for(engine, "begin")
+        def _pg_begin(connection):
+            # psycopg sends BEGIN with the first statement: nothing has been sent yet.
+            dbapi_connection = connection.connection.dbapi_connection
+            if _autocommit_request() and dbapi_connection.info.transaction_status.name == "IDLE":
+                dbapi_connection.autocommit = True
+
+        @event.listens_for(engine, "checkin")
+        def _pg_checkin(dbapi_connection, record):
+            # Every other use of the connection is one transaction again.
+            if dbapi_connection is not None and dbapi_connection.autocommit:
+                try:
+                    dbapi_connection.autocommit = False
+                except Exception:  # a broken connection: never hand it out in autocommit
+                    record.invalidate()
+
     if engine.dialect.name != "sqlite":
         return
 
@@ -139,7 +206,7 @@ def configure_engine_events(app: Flask) -> None:
         if mode == WRITE:
             _queue_for_write(connection.info)
             connection.exec_driver_sql("BEGIN IMMEDIATE")
-        elif mode == READ:
+        elif mode == READ and not _autocommit_request():
             connection.exec_driver_sql("BEGIN")
 
     # The transaction has ended (committed or rolled back) when the connection goes back.

@@ -311,3 +311,13 @@ def test_receipt_facts_by_number_reads_what_the_payment_says_in_one_statement(db
     assert len(statements) == 2  # one per receipt
     assert facts["void"] and facts["void_reason"] == "salah lapak"
     assert services.receipt_facts_by_number("NOPE-2026-000001") is None
+
+
+def test_receipt_facts_by_number_keeps_to_the_viewers_halls(db, setup, make_user, make_hall):
+    payment, _ = pay(setup, [TODAY])
+    number = payment.receipt_number
+    elsewhere = make_user("manager", halls=[make_hall()])
+    for viewer in (setup.collector, setup.manager, make_user("office"), make_user("admin")):
+        assert services.receipt_facts_by_number(number, viewer=viewer)["number"] == number
+    assert services.receipt_facts_by_number(number, viewer=elsewhere) is None
+    assert services.receipt_facts_by_number(number, viewer=make_user("collector")) is None

@@ -157,6 +157,24 @@ def test_a_write_in_a_read_transaction_is_refused(sqlite_app):
         db.session.remove()
 
 
+def test_the_receipt_pdf_reads_without_a_transaction_and_still_may_not_write(sqlite_app):
+    client = sqlite_app.test_client()
+    number = _pay(client, sqlite_app, market_today()).json["receipt_number"]
+    seen = _statements(sqlite_app)
+    response = client.get(
+        f"/api/v1/receipts/{number}/pdf?size=80mm",
+        headers={"Authorization": f"Bearer {sqlite_app.config['TOKEN']}"},
+    )
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert len(seen) == 2  # the token and the receipt's facts, no BEGIN
+    with sqlite_app.test_request_context(f"/api/v1/receipts/{number}/pdf", method="GET"):
+        db.session.scalar(sa.select(Hall.id))
+        with pytest.raises(ReadTransactionWriteError):
+            db.session.execute(sa.update(Hall).values(name="Sentra"))
+        db.session.rollback()
+        db.session.remove()
+
+
 def test_writing_requests_and_work_outside_requests_begin_immediate(sqlite_app):
     seen = _statements(sqlite_app)
     with sqlite_app.test_request_context("/", method="POST"):
