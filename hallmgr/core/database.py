@@ -50,7 +50,7 @@ from hallmgr.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
-WRITE, READ, LATE = "write", "read", "late"
+WRITE, READ, LATE, AUTOCOMMIT = "write", "read", "late", "autocommit"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _MODE = "hallmgr_begin_mode"
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
@@ -75,13 +75,6 @@ def autocommit_read(view):
     return view
 
 
-def _autocommit_request() -> bool:
-    if not has_request_context() or request.method not in READ_METHODS or not request.endpoint:
-        return False
-    view = current_app.view_functions.get(request.endpoint)
-    return getattr(view, "autocommit_read", False)
-
-
 def writes_on_get(view):
     """Mark a view that writes although reached by GET: it keeps BEGIN IMMEDIATE."""
     view.writes_on_get = True
@@ -93,7 +86,9 @@ def _request_mode() -> str:
         return WRITE
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     if request.method in READ_METHODS:
-        return WRITE if getattr(view, "writes_on_get", False) else READ
+        if getattr(view, "writes_on_get", False):
+            return WRITE
+        return AUTOCOMMIT if getattr(view, "autocommit_read", False) else READ
     return LATE if getattr(view, "write_lock_late", False) else WRITE
 
 
@@ -135,7 +130,7 @@ def begin_write() -> None:
     connection = db.session.connection()
     if connection.dialect.name != "sqlite" or connection.info.get(_MODE, WRITE) == WRITE:
         return
-    if connection.info[_MODE] == READ or connection.connection.dbapi_connection.in_transaction:
+    if connection.info[_MODE] != LATE or connection.connection.dbapi_connection.in_transaction:
         raise ReadTransactionWriteError("a read transaction cannot become a write transaction")
     _queue_for_write(connection.info)
     connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -170,7 +165,8 @@ def configure_engine_events(app: Flask) -> None:
         def _pg_begin(connection):
             # psycopg sends BEGIN with the first statement: nothing has been sent yet.
             dbapi_connection = connection.connection.dbapi_connection
-            if _autocommit_request() and dbapi_connection.info.transaction_status.name == "IDLE":
+            idle = dbapi_connection.info.transaction_status.name == "IDLE"
+            if idle and _request_mode() == AUTOCOMMIT:
                 dbapi_connection.autocommit = True
 
         @event.listens_for(engine, "checkin")
@@ -206,7 +202,7 @@ def configure_engine_events(app: Flask) -> None:
         if mode == WRITE:
             _queue_for_write(connection.info)
             connection.exec_driver_sql("BEGIN IMMEDIATE")
-        elif mode == READ and not _autocommit_request():
+        elif mode == READ:  # AUTOCOMMIT and LATE: no BEGIN
             connection.exec_driver_sql("BEGIN")
 
     # The transaction has ended (committed or rolled back) when the connection goes back.
