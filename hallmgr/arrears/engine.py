@@ -363,18 +363,22 @@ def _params(until: date, scope: Scope) -> dict:
     return {"until": until, "until_block": day_number(until) // BLOCK, **scope.params()}
 
 
+def _execute(until: date, scope: Scope, key: str | None, **options):
+    """statement(until, scope, **options) executed; with a `key`, built once per key and
+    scope shape and its values bound."""
+    shape = scope.shape
+    if key is None or shape is None:
+        return db.session.execute(statement(until, scope, **options))
+    built = _BUILT.get((key, shape))
+    if built is None:
+        built = _BUILT[(key, shape)] = statement(None, scope, bound=True, **options)
+    return db.session.execute(built, _params(until, scope))
+
+
 def owed(until: date, scope: Scope = Scope()) -> dict[int, Owed]:
     """Unpaid due days up to `until` (inclusive) per assignment in scope, in one statement;
     only assignments that owe something appear."""
-    shape = scope.shape
-    if shape is None:
-        result = db.session.execute(statement(until, scope))
-    else:
-        built = _BUILT.get(shape)
-        if built is None:
-            built = _BUILT[shape] = statement(None, scope, bound=True)
-        result = db.session.execute(built, _params(until, scope))
-    inputs, _ = _collect(result)
+    inputs, _ = _collect(_execute(until, scope, "owed"))
     return compute(until, inputs)
 
 
@@ -383,16 +387,7 @@ def owed_carrying(until: date, scope: Scope, carry, order, *, key: str | None = 
     `order`: returns the owed amounts and those rows (whole, as the statement's slots).
     With a `key`, the statement is built once per key and scope shape, so `carry` must
     use no value but `until` and the scope's (bind parameters then)."""
-    shape = scope.shape
-    if key is None or shape is None:
-        built = statement(until, scope, carry=carry, order=order)
-        result = db.session.execute(built)
-    else:
-        built = _BUILT.get((key, shape))
-        if built is None:
-            built = statement(None, scope, bound=True, carry=carry, order=order)
-            _BUILT[(key, shape)] = built
-        result = db.session.execute(built, _params(until, scope))
+    result = _execute(until, scope, key, carry=carry, order=order)
     inputs, _ = _collect(result, carrying=True)
     return compute(until, inputs), inputs.carried
 
