@@ -128,11 +128,19 @@ def markdown(results: dict) -> str:
                 f"{f['runs']}, wall seconds {f['wall_runs']} (the difference is other "
                 "work on this shared machine)."
             )
+        elif "throughput vs /healthz" in f["benchmark"] and "trivial_before_rps" in f:
+            lines.append(
+                f"- {f['benchmark']}, {f['database']}: {_fmt(f['measured'], 'req/s')} "
+                f"against /healthz's {f['trivial_rps']:,} req/s, the mean of its "
+                f"{f['trivial_before_rps']:,} before and {f['trivial_after_rps']:,} after "
+                "in the same repeats (median of the repeats' ratios)."
+            )
         elif "p99 latency" in f["benchmark"] and "offered_rps" in f:
             lines.append(
                 f"- Payment latency, {f['database']}: the 32 clients together send "
                 f"{f['offered_rps']} payments a second, 1/8 of /healthz's "
-                f"{f['trivial_rps']:,} req/s in the same repeat, i.e. the throughput the "
+                f"{f.get('trivial_before_rps', f['trivial_rps']):,} req/s measured just "
+                "before in the same repeat, i.e. the throughput the "
                 f"ratio target asks for (achieved {f['achieved_rps']} req/s); each latency "
                 "is counted from the moment its request was due, so a slow answer is also "
                 "charged to the requests queued behind it (no coordinated omission). p50 "

@@ -288,6 +288,25 @@ def prepare(url: str, halls: int, stalls_per_hall: int, collectors_per_hall: int
     return seed
 
 
+def settle(url: str) -> None:
+    """Let the database finish its background work before a measurement: PostgreSQL
+    gathers the statistics autovacuum would gather later (VACUUM ANALYZE) and writes its
+    dirty pages (CHECKPOINT); SQLite moves its write-ahead log into the database file.
+    Otherwise that work lands in whichever timed phase happens to run next."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if url.startswith("sqlite"):
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            else:
+                conn.exec_driver_sql("VACUUM ANALYZE")
+                conn.exec_driver_sql("CHECKPOINT")
+    finally:
+        engine.dispose()
+
+
 # --- gunicorn ----------------------------------------------------------------------------
 
 

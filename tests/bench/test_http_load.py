@@ -93,3 +93,31 @@ def test_a_stall_is_charged_to_every_request_due_during_it(slow_server):
     assert result["requests"] >= 72
     assert result["p50_ms"] > 300
     assert result["p99_ms"] > 1000
+
+
+def test_a_repeats_ratios_divide_by_the_mean_of_the_baseline_before_and_after():
+    # The machine sped up during the repeat: /healthz did 800 req/s before, 1200 after.
+    repeat = load._repeat(
+        {"rps": 800.0}, {"rps": 1200.0}, {"rps": 150.0}, {"rps": 120.0}, {"rps": 260.0}
+    )
+    assert repeat["ratios"] == {"payment": 0.15, "pdf": 0.26, "baseline": 1000.0}
+
+
+def test_settle_moves_sqlites_write_ahead_log_into_the_database(tmp_path):
+    import sqlalchemy as sa
+
+    from benchmarks import server
+
+    path = tmp_path / "settle.sqlite3"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+        conn.exec_driver_sql("INSERT INTO t VALUES (1), (2)")
+    wal = tmp_path / "settle.sqlite3-wal"
+    assert wal.stat().st_size > 0
+    server.settle(f"sqlite:///{path}")
+    assert wal.stat().st_size == 0
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
+    engine.dispose()
