@@ -29,7 +29,7 @@ test: translations
 
 # Province-scale benchmarks (issue 8): builds the synthetic province on SQLite and on
 # PostgreSQL (BENCH_PG_URL, default hallmgr_bench at 127.0.0.1), writes docs/BENCHMARKS.md,
-# docs/benchmarks.json and docs/SCALING.md's figures. About 17 minutes on 2 cores from a fresh clone.
+# docs/benchmarks.json and docs/SCALING.md's figures. 13 to 17 minutes on 2 cores from a fresh clone.
 bench: translations
 	$(BIN)/python -m benchmarks.run
 

@@ -131,9 +131,11 @@ def markdown(results: dict) -> str:
         elif "throughput vs /healthz" in f["benchmark"] and "trivial_before_rps" in f:
             lines.append(
                 f"- {f['benchmark']}, {f['database']}: {_fmt(f['measured'], 'req/s')} "
-                f"against /healthz's {f['trivial_rps']:,} req/s, the mean of its "
-                f"{f['trivial_before_rps']:,} before and {f['trivial_after_rps']:,} after "
-                "in the same repeats (median of the repeats' ratios)."
+                f"against /healthz's {f['trivial_rps']:,} req/s: each repeat's ratio divides "
+                "by the mean of /healthz measured at the repeat's start and at its end "
+                f"(medians over the repeats: {f['trivial_before_rps']:,} at the start, "
+                f"{f['trivial_after_rps']:,} at the end), and the ratio shown is the median "
+                "of the repeats' ratios."
             )
         elif "p99 latency" in f["benchmark"] and "offered_rps" in f:
             lines.append(
