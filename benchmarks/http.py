@@ -278,16 +278,16 @@ def measure(
     seed = server.prepare(db_url, halls, stalls_per_hall, collectors_per_hall=4)
     app = server.Gunicorn(db_url, workers)
     runs = []
+
+    def phase(kind: str, specs: list[dict], rate: float | None = None) -> dict:
+        # The database's background work (statistics, vacuum, dirty pages) left by the
+        # seed or by the phase before is done first, not during this phase.
+        server.settle(db_url)
+        return _drive(app.port, kind, specs, duration, rate=rate)
+
     try:
         _drive(app.port, "trivial", [{}] * CLIENTS, 2.0)  # warm every worker up
         for r in range(repeats):
-
-            def phase(kind: str, specs: list[dict], rate: float | None = None) -> dict:
-                # The database's background work (statistics, vacuum, dirty pages) left by
-                # the seed or by the phase before is done first, not during this phase.
-                server.settle(db_url)
-                return _drive(app.port, kind, specs, duration, rate=rate)
-
             trivial = phase("trivial", [{}] * CLIENTS)
             payment = phase("payment", _payment_specs(seed, 2 * r))
             # Latency at the throughput the ratio target asks for (1/8 of /healthz in this
