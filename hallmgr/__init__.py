@@ -74,6 +74,7 @@ BLUEPRINTS = (
     "hallmgr.businesses.views",
     "hallmgr.assignments.views",
     "hallmgr.collection.views",
+    "hallmgr.collection.links",
     "hallmgr.arrears.views",
     "hallmgr.reports.views",
 )

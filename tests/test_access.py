@@ -13,6 +13,7 @@ PUBLIC_ENDPOINTS = {
     "static",
     "core.set_language",
     "collection.verify_receipt",
+    "receipt_link.verify",
     "api.openapi_json",
     "core.healthz",
     "core.readyz",

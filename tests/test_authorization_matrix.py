@@ -249,6 +249,8 @@ EXPECTED = {
         GET  other 302 200 200 404 404""",
     "collection.verify_receipt": """
         GET        200 200 200 200 200""",
+    "receipt_link.verify": """
+        GET        200 200 200 200 200""",
     "collection.void": """
         POST own   302 ok  403 ok  403
         POST other 302 ok  403 404 403""",
@@ -321,9 +323,13 @@ URL_OVERRIDES = {
         "number": world.own.payment.receipt_number,
         "signature": _signature(world.own.payment.receipt_number),
     },
+    "receipt_link.verify": lambda world, side: {
+        "number": world.own.payment.receipt_number,
+        "code": _signature(world.own.payment.receipt_number)[:16].upper(),
+    },
 }
 # Parameters named like a hall's that do not name one on these endpoints.
-NOT_HALL_BOUND = {"core.set_language", "collection.verify_receipt"}
+NOT_HALL_BOUND = {"core.set_language", "collection.verify_receipt", "receipt_link.verify"}
 
 
 def _signature(number: str) -> str:

@@ -110,9 +110,20 @@ def qr_path(text: str) -> tuple[int, str]:
     return len(matrix), "\n".join(ops)
 
 
-def _draw_qr(canvas, text: str, x: float, top: float, size: float) -> None:
-    """The QR code of `text`, `size` points square with its top left corner at (x, top)."""
-    count, path = qr_path(text)
+def qr_text(url: str) -> str:
+    """`url` as a receipt's QR code carries it: scheme and host in capitals, which name the
+    same place (RFC 3986, 3.1 and 3.2.2). With the capital path of a short verification link
+    the whole text is then QR alphanumeric, and the code smaller (see collection.links)."""
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    if not sep or not host.isascii():
+        return url
+    return f"{scheme.upper()}{sep}{host.upper()}{slash}{path}"
+
+
+def _draw_qr(canvas, url: str, x: float, top: float, size: float) -> None:
+    """The QR code of `url`, `size` points square with its top left corner at (x, top)."""
+    count, path = qr_path(qr_text(url))
     cell = size / (count + 2 * QR_BORDER)
     canvas.saveState()
     canvas.setFillColor(colors.black)

@@ -79,11 +79,25 @@ def method_totals(rows: list[tuple[str, int, bool]]) -> dict[str, int]:
 
 
 def receipt_signature(secret: str, number: str) -> str:
-    """The HMAC that proves a verification link was made by this app for this receipt."""
+    """The HMAC that proves a verification link was made by this app for this receipt
+    (32 hex digits, as the /collection/verify/ links carry it)."""
     mac = hmac.new(secret.encode(), f"receipt:{number}".encode(), hashlib.sha256)
     return mac.hexdigest()[:32]
 
 
+VERIFY_CODE_LENGTH = 16
+
+
+def verify_code(secret: str, number: str) -> str:
+    """The short form of the signature that a receipt's QR code carries: its first 16 hex
+    digits (64 bits) in capitals, so that the whole link is QR alphanumeric characters."""
+    return receipt_signature(secret, number)[:VERIFY_CODE_LENGTH].upper()
+
+
 def signature_valid(secret: str, number: str, signature: str) -> bool:
-    expected = receipt_signature(secret, number)
-    return hmac.compare_digest(expected.encode(), (signature or "").encode())
+    """Whether `signature` is this receipt's: the full signature (links printed before the
+    short code, which go on working) or the short code in either case."""
+    expected, given = receipt_signature(secret, number), signature or ""
+    if len(given) == VERIFY_CODE_LENGTH:
+        expected, given = expected[:VERIFY_CODE_LENGTH], given.lower()
+    return hmac.compare_digest(expected.encode(), given.encode())

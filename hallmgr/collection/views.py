@@ -83,11 +83,13 @@ def _parse_day(value: str | None, default: date) -> date:
 
 
 def verify_url(number: str) -> str:
-    signature = rules.receipt_signature(current_app.config["SECRET_KEY"], number)
+    """The public check of a receipt, as its QR code and the API give it: the short link
+    /V/<number>/<code> (receipt_link.verify), whose path is all capitals."""
+    code = rules.verify_code(current_app.config["SECRET_KEY"], number)
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
     if base:
-        return base + url_for("collection.verify_receipt", number=number, signature=signature)
-    return url_for("collection.verify_receipt", number=number, signature=signature, _external=True)
+        return base + url_for("receipt_link.verify", number=number, code=code)
+    return url_for("receipt_link.verify", number=number, code=code, _external=True)
 
 
 # Halls and the round -----------------------------------------------------------
@@ -394,6 +396,11 @@ def void(number: str):
 @bp.route("/verify/<number>/<signature>")
 @public
 def verify_receipt(number: str, signature: str):
+    """The public check of a receipt as its first QR codes linked it (full signature)."""
+    return verify_page(number, signature)
+
+
+def verify_page(number: str, signature: str):
     """The public check behind a receipt's QR code: no sign-in, no personal data."""
     status, payment = services.verify_receipt(
         number[:40], signature[:80], current_app.config["SECRET_KEY"]

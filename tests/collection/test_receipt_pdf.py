@@ -1,5 +1,6 @@
 """The receipt PDF itself: what it prints, that every line stays on the paper, its QR code."""
 
+import re
 from datetime import UTC, date, datetime
 from io import BytesIO
 
@@ -45,9 +46,9 @@ def _facts(**changes):
     return {**facts, **changes}
 
 
-def _render(app, facts, size, issuer="Pemerintah Kota"):
+def _render(app, facts, size, issuer="Pemerintah Kota", url=URL):
     with app.test_request_context("/"):
-        return pdf.receipt_pdf(facts, issuer=issuer, verify_url=URL, size=size)
+        return pdf.receipt_pdf(facts, issuer=issuer, verify_url=url, size=size)
 
 
 def _runs(data: bytes):
@@ -154,6 +155,60 @@ def test_qr_path_draws_exactly_the_dark_modules():
         drawn |= {(int(r), int(c) + i) for i in range(int(n))}
     assert count == len(pdf.qr_matrix(URL))
     assert drawn == _dark(pdf.qr_matrix(URL), pdf.QR_BORDER)
+
+
+def _printed_qr(data: bytes) -> list[str]:
+    """The QR code a receipt's page draws (its 'column row length 1 re' runs, in module units
+    with the quiet zone), as rows of '0'/'1' without the quiet zone."""
+    stream = PdfReader(BytesIO(data)).pages[0].get_contents().get_data().decode("latin-1")
+    cells = set()
+    for c, r, n in re.findall(r"^(\d+) (\d+) (\d+) 1 re$", stream, re.M):
+        cells |= {(int(r), int(c) + i) for i in range(int(n))}
+    border = pdf.QR_BORDER
+    count = max(c for _r, c in cells) + 1 - border  # the top right finder's last column
+    return [
+        "".join("1" if (r + border, c + border) in cells else "0" for c in range(count))
+        for r in range(count)
+    ]
+
+
+SHORT_URL = "https://sentra.jakarta.go.id/V/PSR-2026-000123/0123456789ABCDEF"
+
+
+def test_the_printed_qr_code_reads_as_the_short_link_with_a_capital_host(app):
+    """What a phone reads off the paper: the link with scheme and host in capitals (the same
+    address), all QR alphanumeric, so a version 3 code (29 modules) where the long link of
+    the first receipts needs a larger one: larger modules at the same printed size."""
+    rows = _printed_qr(_render(app, _facts(), "80mm", url=SHORT_URL))
+    results = zxingcpp.read_barcodes(_qr_image(rows))
+    assert [r.text for r in results] == [
+        "HTTPS://SENTRA.JAKARTA.GO.ID/V/PSR-2026-000123/0123456789ABCDEF"
+    ]
+    assert len(rows) == 29
+    long_rows = _printed_qr(_render(app, _facts(), "80mm", url=URL))
+    assert [r.text for r in zxingcpp.read_barcodes(_qr_image(long_rows))] == [
+        "HTTPS://PASAR.EXAMPLE.GO.ID" + URL.removeprefix("https://pasar.example.go.id")
+    ]
+    assert len(long_rows) >= 33  # version 4 or more
+
+
+@pytest.mark.parametrize(
+    ("url", "text"),
+    [
+        ("http://127.0.0.1:8000/V/A-1/B", "HTTP://127.0.0.1:8000/V/A-1/B"),
+        ("https://x.go.id/hallmgr/V/A/B", "HTTPS://X.GO.ID/hallmgr/V/A/B"),  # path as it is
+        ("https://pasar.例え.jp/V/A/B", "https://pasar.例え.jp/V/A/B"),  # not ASCII: as it is
+        ("/V/A/B", "/V/A/B"),
+    ],
+)
+def test_qr_text_capitalises_scheme_and_host_only(url, text):
+    assert pdf.qr_text(url) == text
+
+
+def test_the_receipt_streams_are_binary_flate_without_ascii85(app):
+    data = _render(app, _facts(), "80mm")
+    assert b"/FlateDecode" in data and b"ASCII85" not in data
+    assert "Warung Bu Siti" in pdf_text(data)
 
 
 def test_a_name_without_spaces_is_cut_at_the_edge(app):

@@ -199,14 +199,21 @@ def test_verification_page_answers_genuine_void_and_not_genuine(client, login_as
     assert "Asli tetapi BATAL" in client.get(f"/collection/verify/{number}/{sig}").get_data(
         as_text=True
     )
+    # The short link of the QR code answers the same, its code in either case.
+    code = sig[:16].upper()
+    assert "Asli tetapi BATAL" in client.get(f"/V/{number}/{code}").get_data(as_text=True)
+    assert "Asli tetapi BATAL" in client.get(f"/V/{number}/{code.lower()}").get_data(as_text=True)
+    assert "Tidak asli" in client.get(f"/V/{number}/{'0' * 16}").get_data(as_text=True)
+    assert "Tidak asli" in client.get(f"/V/{other}/{code}").get_data(as_text=True)
 
 
-def test_receipt_page_link_verifies(client, login_as, here, today):
+def test_receipt_page_link_verifies(client, login_as, here, today, app):
     login_as("collector", halls=[here.hall])
     pay_form(client, here.stall.id, [today])
     number = _db.session.scalar(sa.select(Payment.receipt_number))
     page = client.get(f"/collection/receipts/{number}").get_data(as_text=True)
-    link = re.search(r'href="http://localhost(/collection/verify/[^"]+)"', page).group(1)
+    link = re.search(r'href="http://localhost(/V/[^"]+)"', page).group(1)
+    assert link == f"/V/{number}/{receipt_signature(app.config['SECRET_KEY'], number)[:16].upper()}"
     assert "Asli dan berlaku" in client.get(link).get_data(as_text=True)
 
 

@@ -1,5 +1,6 @@
 """Collection rules without an app: what is due, how far ahead, receipt numbers, signatures."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -114,6 +115,23 @@ def test_signature_belongs_to_the_number_and_the_secret():
         "secret", "JP01-2026-000001", sig[:-1] + "0" if sig[-1] != "0" else sig[:-1] + "1"
     )
     assert not rules.signature_valid("secret", "JP01-2026-000001", "ü")
+
+
+def test_short_verify_code_is_the_signatures_head_in_capitals_and_verifies():
+    number = "JP01-2026-000001"
+    sig, code = rules.receipt_signature("secret", number), rules.verify_code("secret", number)
+    assert code == sig[:16].upper() and len(code) == 16
+    assert re.fullmatch(r"[0-9A-F]{16}", code)
+    assert rules.signature_valid("secret", number, code)
+    assert rules.signature_valid("secret", number, code.lower())  # typed from the paper
+    assert rules.signature_valid("secret", number, sig)  # links printed before still work
+    assert not rules.signature_valid("secret", "JP01-2026-000002", code)
+    assert not rules.signature_valid("other", number, code)
+    assert not rules.signature_valid("secret", number, code[:15])
+    assert not rules.signature_valid("secret", number, sig[:17])
+    assert not rules.signature_valid("secret", number, sig.upper())  # the long form is as made
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    assert not rules.signature_valid("secret", number, wrong)
 
 
 def test_request_fingerprint_ignores_day_order():

@@ -11,7 +11,7 @@ def test_manager_voids_a_receipt_and_the_public_check_shows_it_void(new_page):
     sign_in(collector, "collector")
     open_round(collector)
     paid = pay_two_days(collector)
-    link = collector.locator("#receipt ~ p a[href*='/collection/verify/']")
+    link = collector.locator("#receipt ~ p a[href*='/V/']")
     verify_url = link.get_attribute("href")
     assert verify_url == link.inner_text()  # the printed link is the one followed
 
