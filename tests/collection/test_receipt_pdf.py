@@ -4,6 +4,7 @@ import re
 from datetime import UTC, date, datetime
 from io import BytesIO
 
+import pypdfium2
 import pytest
 import zxingcpp
 from PIL import Image
@@ -147,29 +148,72 @@ def test_qr_code_reads_back_as_the_link(length):
     assert [(r.format, r.text) for r in results] == [(zxingcpp.BarcodeFormat.QRCode, text)]
 
 
-def test_qr_path_draws_exactly_the_dark_modules():
-    count, path = pdf.qr_path(URL)
-    drawn = set()
-    for op in path.splitlines():
-        c, r, n, _h, _re = op.split()
-        drawn |= {(int(r), int(c) + i) for i in range(int(n))}
+def _mask_rows(count: int, data: str) -> list[str]:
+    """A 1-bit image in hex (rows padded to whole bytes) as rows of '0'/'1', `count` wide."""
+    per_row = len(data) // count
+    return [
+        f"{int(data[i : i + per_row], 16):0{per_row * 4}b}"[:count]
+        for i in range(0, len(data), per_row)
+    ]
+
+
+def test_qr_mask_holds_exactly_the_dark_modules():
+    count, data = pdf.qr_mask(URL)
     assert count == len(pdf.qr_matrix(URL))
-    assert drawn == _dark(pdf.qr_matrix(URL), pdf.QR_BORDER)
+    assert _mask_rows(count, data) == pdf.qr_matrix(URL)
 
 
 def _printed_qr(data: bytes) -> list[str]:
-    """The QR code a receipt's page draws (its 'column row length 1 re' runs, in module units
-    with the quiet zone), as rows of '0'/'1' without the quiet zone."""
+    """The QR code a receipt's page paints (its inline image mask), as rows of '0'/'1'."""
     stream = PdfReader(BytesIO(data)).pages[0].get_contents().get_data().decode("latin-1")
-    cells = set()
-    for c, r, n in re.findall(r"^(\d+) (\d+) (\d+) 1 re$", stream, re.M):
-        cells |= {(int(r), int(c) + i) for i in range(int(n))}
-    border = pdf.QR_BORDER
-    count = max(c for _r, c in cells) + 1 - border  # the top right finder's last column
-    return [
-        "".join("1" if (r + border, c + border) in cells else "0" for c in range(count))
-        for r in range(count)
+    (w, h, hexdata), *others = re.findall(
+        r"BI /W (\d+) /H (\d+) /IM true /D \[1 0\] /F /AHx ID\n([0-9a-f]+)>\nEI", stream
+    )
+    assert not others and w == h
+    return _mask_rows(int(w), hexdata)
+
+
+def _page_picture(data: bytes, page: int = 0, dpi: int = 203) -> Image.Image:
+    """A page as a thermal printer prints it (203 dpi), rendered by PDFium."""
+    return pypdfium2.PdfDocument(data)[page].render(scale=dpi / 72).to_pil()
+
+
+@pytest.mark.parametrize("size", pdf.SIZES)
+@pytest.mark.parametrize("void", [False, True])
+def test_a_phone_reads_the_link_off_the_rendered_receipt(app, size, void):
+    """The whole page rendered, VOID stamp and all: one QR code, and it is the link."""
+    facts = (
+        _facts(void=True, voided_at=datetime(2026, 8, 17, 5, 0, tzinfo=UTC)) if void else _facts()
+    )
+    picture = _page_picture(_render(app, facts, size, url=SHORT_URL))
+    results = zxingcpp.read_barcodes(picture)
+    assert [(r.format, r.text) for r in results] == [
+        (
+            zxingcpp.BarcodeFormat.QRCode,
+            "HTTPS://SENTRA.JAKARTA.GO.ID/V/PSR-2026-000123/0123456789ABCDEF",
+        )
     ]
+
+
+def test_the_printed_qr_code_has_its_quiet_zone_and_modules_of_whole_dots(app):
+    """On a 203 dpi thermal printer the 32 mm code's modules are about 7 dots each, and the
+    paper is blank for the 4 modules round the code that readers need (text and rules
+    keep off it)."""
+    data = _render(app, _facts(), "80mm", url=SHORT_URL)
+    picture = _page_picture(data).convert("L")
+    (found,) = zxingcpp.read_barcodes(picture)
+    corners = [found.position.top_left, found.position.top_right]
+    corners += [found.position.bottom_left, found.position.bottom_right]
+    left, right = min(p.x for p in corners), max(p.x for p in corners)
+    top, bottom = min(p.y for p in corners), max(p.y for p in corners)
+    module = (right - left + 1) / 29
+    assert 6.5 <= module <= 7.5, module
+    assert abs((bottom - top + 1) / 29 - module) < 0.2  # square
+    zone = round(4 * module) - 1
+    around = picture.crop((left - zone, top - zone, right + zone + 1, bottom + zone + 1))
+    code = picture.crop((left, top, right + 1, bottom + 1))
+    dark = lambda image: sum(image.point(lambda v: v < 128 and 255).histogram()[1:])  # noqa: E731
+    assert dark(code) > 0 and dark(around) == dark(code)  # nothing dark in the zone
 
 
 SHORT_URL = "https://sentra.jakarta.go.id/V/PSR-2026-000123/0123456789ABCDEF"
