@@ -321,3 +321,25 @@ def test_receipt_facts_by_number_keeps_to_the_viewers_halls(db, setup, make_user
         assert services.receipt_facts_by_number(number, viewer=viewer)["number"] == number
     assert services.receipt_facts_by_number(number, viewer=elsewhere) is None
     assert services.receipt_facts_by_number(number, viewer=make_user("collector")) is None
+
+
+@pytest.mark.parametrize("role", ["office", "collector"])
+def test_a_repeated_receipt_read_keeps_its_postgresql_plan(db, setup, make_user, role):
+    """The receipt read is prepared once and PostgreSQL settles on its generic plan, instead
+    of planning the seven joins anew for every receipt (which cost more than running them)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+    viewer = setup.collector if role == "collector" else make_user("office")
+    number = pay(setup, [TODAY])[0].receipt_number
+    db.session.flush()
+    for _ in range(12):  # psycopg prepares at the 5th; PostgreSQL weighs 5 custom plans
+        assert services.receipt_facts_by_number(number, viewer=viewer)["number"] == number
+    plans = db.session.execute(
+        sa.text(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE '%payments.receipt_number AS number%'"
+        )
+    ).all()
+    assert len(plans) == 1
+    generic, custom = plans[0]
+    assert generic >= 2 and custom == 5
