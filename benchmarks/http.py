@@ -168,22 +168,37 @@ def _client_process(
 
 
 def _drive(
-    port: int, kind: str, specs: list[dict], duration: float, rate: float | None = None
+    port: int,
+    kind: str,
+    specs: list[dict],
+    duration: float,
+    rate: float | None = None,
+    meter=None,
 ) -> dict:
     """32 clients (4 processes × 8 threads) for `duration` seconds: as fast as they are
-    answered (closed loop), or together at `rate` requests a second (open loop)."""
+    answered (closed loop), or together at `rate` requests a second (open loop).
+
+    `meter`, if given, is called when the clients start and again when the last has
+    finished (a `server.cpu_snapshot` of the app's processes): the result's `cpu_ms` is
+    then the CPU per answered request in that window."""
     start_at = time.time() + 1.0
     interval = CLIENTS / rate if rate else None
     per_process = [specs[p::PROCESSES] for p in range(PROCESSES)]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(PROCESSES) as pool:
-        parts = pool.starmap(
+        pending = pool.starmap_async(
             _client_process,
             [
                 (port, kind, chunk, start_at, duration, interval, p * (CLIENTS // PROCESSES))
                 for p, chunk in enumerate(per_process)
             ],
         )
+        if meter is not None:
+            time.sleep(max(0.0, start_at - time.time()))
+            cpu_before = meter()
+        parts = pending.get()
+        if meter is not None:
+            cpu_after = meter()
     statuses: Counter = Counter()
     latencies: list[float] = []
     receipts: list[str] = []
@@ -196,7 +211,7 @@ def _drive(
     # Open loop: every request due in the window is counted, answered when it was; the
     # throughput is over the time until the last answer (longer if the server fell behind).
     elapsed = max(duration, max(part[3] for part in parts) - start_at) if rate else duration
-    return {
+    result = {
         "requests": sum(statuses.values()),
         "ok": ok,
         "errors": sum(n for code, n in statuses.items() if code != good),
@@ -207,6 +222,9 @@ def _drive(
         "p99_ms": _percentile(latencies, 0.99) * 1000,
         "receipts": receipts,
     }
+    if meter is not None:
+        result["cpu_ms"] = server.cpu_per_request(cpu_before, cpu_after, ok)
+    return result
 
 
 def _fsync_ms(directory: str, samples: int = 50) -> float:
@@ -283,7 +301,12 @@ def measure(
         # The database's background work (statistics, vacuum, dirty pages) left by the
         # seed or by the phase before is done first, not during this phase.
         server.settle(db_url)
-        return _drive(app.port, kind, specs, duration, rate=rate)
+        # CPU of the workers, of PostgreSQL and of the machine per answered request: what
+        # a ratio is made of (the clients share the machine with the server).
+        pids = [app.proc.pid, *app.worker_pids()]
+        return _drive(
+            app.port, kind, specs, duration, rate=rate, meter=lambda: server.cpu_snapshot(pids)
+        )
 
     try:
         _drive(app.port, "trivial", [{}] * CLIENTS, 2.0)  # warm every worker up
@@ -310,6 +333,12 @@ def measure(
 
     def med(kind: str, key: str) -> float:
         return statistics.median(run[kind][key] for run in runs)
+
+    def cpu(kind: str) -> dict[str, float]:
+        return {
+            key: statistics.median(run[kind]["cpu_ms"][key] for run in runs)
+            for key in runs[0][kind]["cpu_ms"]
+        }
 
     trivial_rps = med("ratios", "baseline")
     result = {
@@ -338,6 +367,8 @@ def measure(
         # Each repeat's ratio against its own baseline; the median of those.
         "payment_ratio": med("ratios", "payment"),
         "pdf_ratio": med("ratios", "pdf"),
+        # Medians over the repeats; the baseline's from the phase at each repeat's start.
+        "cpu_ms": {kind: cpu(kind) for kind in ("trivial", "payment", "pdf")},
     }
     # Little's law: 32 clients that always wait for an answer see on average
     # clients / throughput; a p99 under the target needs at least clients / target req/s.
@@ -361,6 +392,10 @@ def measure(
         "pdf no errors": result["pdf_errors"] == 0,
     }
     return result
+
+
+def _rounded(cpu_ms: dict[str, float]) -> dict[str, float]:
+    return {key: round(value, 3) for key, value in cpu_ms.items()}
 
 
 def run(ctx) -> list[dict]:
@@ -392,6 +427,7 @@ def run(ctx) -> list[dict]:
                 "trivial_after_rps": round(r["trivial_after_rps"], 1),
                 "clients": r["clients"],
                 "workers": r["workers"],
+                "trivial_cpu_ms": _rounded(r["cpu_ms"]["trivial"]),
             }
             figures += [
                 figure(
@@ -402,6 +438,8 @@ def run(ctx) -> list[dict]:
                     "req/s",
                     r["payment_ratio"] >= 1 / 8,
                     ratio=r["payment_ratio"],
+                    share=1 / 8,
+                    cpu_ms=_rounded(r["cpu_ms"]["payment"]),
                     **detail,
                 ),
                 figure(
@@ -434,6 +472,8 @@ def run(ctx) -> list[dict]:
                     "req/s",
                     r["pdf_ratio"] >= 1 / 4 and r["pdf_errors"] == 0,
                     ratio=r["pdf_ratio"],
+                    share=1 / 4,
+                    cpu_ms=_rounded(r["cpu_ms"]["pdf"]),
                     **detail,
                 ),
             ]
@@ -459,6 +499,16 @@ def report(result: dict) -> str:
         f"ratio {result['pdf_ratio']:.2f}  p99 {result['pdf_p99_ms']:.1f} ms  "
         f"errors {result['pdf_errors']}",
     ]
+    lines.append(
+        "  CPU per answered request, ms (app: gunicorn; db: PostgreSQL; other: clients, kernel):"
+    )
+    for kind, label in (("trivial", "trivial"), ("payment", "payment"), ("pdf", "pdf    ")):
+        c = result["cpu_ms"][kind]
+        lines.append(
+            f"           {label}  app {c['app']:.2f}  db {c['database']:.2f}  "
+            f"other {c['other']:.2f}  machine {c['machine']:.2f}  (steal {c['steal']:.2f}; "
+            f"CPUs {c['busy']:.0%} busy)"
+        )
     for name, met in result["targets"].items():
         lines.append(f"  {'met   ' if met else 'MISSED'} {name}")
     return "\n".join(lines)

@@ -23,6 +23,25 @@ def _fmt(value, unit="") -> str:
     return f"{text} {unit}".strip()
 
 
+def _cpu_sentence(f: dict) -> str:
+    """What the machine's CPU allows: an endpoint that takes k times /healthz's CPU per
+    request (clients and kernel included) serves at most 1/k of its rate on a busy machine."""
+    mine, base = f["cpu_ms"], f["trivial_cpu_ms"]
+    db = f", PostgreSQL {mine['database']:.2f}" if mine["database"] >= 0.005 else ""
+    share = f.get("share", 1 / 4)
+    return (
+        f"CPU per answered request on the whole machine: /healthz {base['machine']:.2f} ms "
+        f"(gunicorn {base['app']:.2f}, the clients and the kernel {base['other']:.2f}); this "
+        f"endpoint {mine['machine']:.2f} ms (gunicorn {mine['app']:.2f}{db}, the clients and "
+        f"the kernel {mine['other']:.2f}). Were both to keep every CPU busy, the ratio "
+        f"would be {base['machine'] / mine['machine']:.3f}, and the target "
+        f"(1/{round(1 / share)}) needs at most {base['machine'] / share:.2f} ms a request; "
+        f"the CPUs were {base['busy']:.0%} busy under /healthz and {mine['busy']:.0%} under "
+        "this endpoint (a baseline that leaves CPUs idle, waiting on connections, raises the "
+        "ratio above that). Medians over the repeats."
+    )
+
+
 INDEXES = """\
 ## Indexes and query plans that matter
 
@@ -137,6 +156,8 @@ def markdown(results: dict) -> str:
                 f"{f['trivial_after_rps']:,} at the end), and the ratio shown is the median "
                 "of the repeats' ratios."
             )
+            if "cpu_ms" in f and "trivial_cpu_ms" in f:
+                lines.append("  " + _cpu_sentence(f))
         elif "p99 latency" in f["benchmark"] and "offered_rps" in f:
             lines.append(
                 f"- Payment latency, {f['database']}: the 32 clients together send "

@@ -6,6 +6,8 @@
 - `prepare(url)`: an empty database at `url`, migrated to head, with halls, stalls,
   occupied assignments, collectors and their API tokens.
 - `Gunicorn`: the app under gunicorn with several sync workers on 127.0.0.1 and a free port.
+- `cpu_snapshot`: CPU seconds used so far by the app's workers, by PostgreSQL and by the
+  whole machine, so a phase's CPU per answered request can be told apart.
 """
 
 from __future__ import annotations
@@ -305,6 +307,69 @@ def settle(url: str) -> None:
                 conn.exec_driver_sql("CHECKPOINT")
     finally:
         engine.dispose()
+
+
+# --- CPU accounting ----------------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int) -> tuple[str, list[str]] | None:
+    """(command name, the fields after it) of /proc/<pid>/stat; None if it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of one process so far (0 if it is gone)."""
+    stat = _stat_fields(pid)
+    return (int(stat[1][11]) + int(stat[1][12])) / _TICK if stat else 0.0
+
+
+def cpu_snapshot(app_pids: list[int]) -> dict[str, float]:
+    """CPU seconds so far: `app` (the given processes), `database` (every process named
+    postgres: the server and its backends), `machine` (every CPU busy, from /proc/stat,
+    the clients and the kernel included) and `steal` (time the hypervisor gave to others).
+
+    A process that ends between two snapshots takes its CPU with it (gunicorn's workers
+    and the backends of their pooled connections live through a phase)."""
+    database = 0.0
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        fields = _stat_fields(int(Path(stat).parent.name))
+        if fields and fields[0] == "postgres":
+            database += (int(fields[1][11]) + int(fields[1][12])) / _TICK
+    with open("/proc/stat") as f:
+        ticks = [int(n) for n in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal guest guest_nice (guest is in user)
+    idle, steal = ticks[3] + ticks[4], ticks[7] if len(ticks) > 7 else 0
+    return {
+        "app": sum(process_cpu_seconds(pid) for pid in app_pids),
+        "database": database,
+        "machine": (sum(ticks[:8]) - idle - steal) / _TICK,
+        "steal": steal / _TICK,
+        "wall": time.monotonic(),
+    }
+
+
+def cpu_per_request(
+    before: dict, after: dict, requests: int, cpus: int | None = None
+) -> dict[str, float]:
+    """Milliseconds of CPU per answered request between two snapshots, by part; `other` is
+    the machine's rest (the load clients, the kernel's network work, anything else), and
+    `busy` the share of the machine's CPUs that were busy meanwhile (1.0: all of them)."""
+    parts = ("app", "database", "machine", "steal")
+    cpus = cpus or os.cpu_count() or 1
+    wall = after["wall"] - before["wall"]
+    busy = (after["machine"] - before["machine"]) / (wall * cpus) if wall > 0 else float("nan")
+    if requests <= 0:
+        return {key: float("nan") for key in (*parts, "other")} | {"busy": busy}
+    out = {key: (after[key] - before[key]) * 1000 / requests for key in parts}
+    out["other"] = out["machine"] - out["app"] - out["database"]
+    out["busy"] = busy
+    return out
 
 
 # --- gunicorn ----------------------------------------------------------------------------

@@ -121,3 +121,25 @@ def test_settle_moves_sqlites_write_ahead_log_into_the_database(tmp_path):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
     engine.dispose()
+
+
+def test_the_cpu_meter_brackets_the_clients_and_is_divided_by_the_answers(slow_server):
+    port = slow_server(0.002)
+    snapshots = iter(
+        [
+            {"app": 10.0, "database": 0.0, "machine": 11.0, "steal": 0.0, "wall": 50.0},
+            {"app": 10.4, "database": 0.0, "machine": 11.6, "steal": 0.0, "wall": 52.0},
+        ]
+    )
+    calls = []
+
+    def meter():
+        calls.append(1)
+        return next(snapshots)
+
+    result = load._drive(port, "trivial", [{}] * load.CLIENTS, 2.0, rate=40, meter=meter)
+    assert len(calls) == 2  # when the clients start and when the last has finished
+    answered = result["ok"]
+    assert answered >= 72
+    assert result["cpu_ms"]["app"] == pytest.approx(400 / answered)
+    assert result["cpu_ms"]["other"] == pytest.approx(200 / answered)
