@@ -73,7 +73,12 @@ def test_the_report_says_which_ratio_the_machines_cpu_allows():
     assert "this endpoint 6.20 ms (gunicorn 5.20, PostgreSQL 0.45" in sentence
     # 1.3 / 6.2 = 0.210; a quarter of /healthz's rate needs at most 4 × 1.3 ms.
     assert "the ratio would be 0.210, and the target (1/4) needs at most 5.20 ms" in sentence
-    assert "80% busy under /healthz and 100% under this endpoint" in sentence
+    assert "80% busy under /healthz and 100% under this endpoint, so /healthz's rate" in sentence
+    # An endpoint that waits (SQLite's write lock) leaves CPUs idle: said so.
+    figure["trivial_cpu_ms"]["busy"], figure["cpu_ms"]["busy"] = 0.97, 0.82
+    assert "left CPUs idle while requests waited" in report._cpu_sentence(figure)
+    figure["cpu_ms"]["busy"] = 0.98
+    assert "idle" not in report._cpu_sentence(figure)
     # On SQLite the database works inside the app's processes: no PostgreSQL part.
     figure["cpu_ms"]["database"] = 0.0
     assert "PostgreSQL" not in report._cpu_sentence(figure)
