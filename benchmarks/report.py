@@ -52,6 +52,43 @@ def _idle_clause(base_busy: float, mine_busy: float) -> str:
     return ""
 
 
+RECEIPT_PDF = """\
+## The receipt PDF: where a request's CPU goes
+
+Profiled with py-spy on 2026-12-03 (in-process, PostgreSQL, the benchmark's 80 mm receipt
+fetched with a token); shares of the request's CPU inside Flask:
+
+- **Drawing** (`hallmgr.collection.pdf`): about 43%. The receipt's lines and their layout
+  about 19%; ReportLab's document (canvas, three standard-font objects, metadata,
+  serialisation, compression) about 16%; the QR code about 7% (zxing-cpp's encoder 0.1 ms
+  of it).
+- **The token check**: about 21%. It is the request's first statement, so it also takes
+  the pooled connection; SQLAlchemy's session and execution path cost several times what
+  psycopg and the server do (the same statement through psycopg alone: 0.08 ms of client
+  CPU).
+- **The receipt read**: about 12% (one statement of seven joins, a generic plan).
+- **Flask and Werkzeug** (the request, the session cookie, the access and security hooks,
+  the response) and the rest: about a quarter, most of which /healthz pays as well.
+
+PostgreSQL's own CPU is 0.3 to 0.5 ms a receipt for both statements. The CPU sentences
+under Details show what the whole machine spends per request in the same run; the ratio
+the target asks for is a CPU budget per receipt of four /healthz requests, gunicorn's
+connection handling and the load clients' share included.
+
+Tried or weighed, and left:
+
+- Caching rendered receipts: the benchmark fetches the same 200 receipts again and again,
+  while a real receipt is printed once; the figure would measure the cache.
+- Caching tokens per worker: a revoked token has to stop at once.
+- Core statements on the session's connection instead of through the session: at most 1%
+  fewer Python calls per request (counted on the payment and the receipt), not worth two
+  ways of running a statement.
+- 6 or 8 gunicorn workers instead of 4: no better ratio on 2 cores.
+- Garbage collector settings (`gc.freeze`, thresholds): collections take 0.2 to 1.6% of a
+  request.
+"""
+
+
 INDEXES = """\
 ## Indexes and query plans that matter
 
@@ -205,7 +242,7 @@ def markdown(results: dict) -> str:
                 f"{p['arrears_seconds'] / p['paid_days'] * 1e6:.2f} | {p['size_mb']} MB | "
                 f"{p['size_mb'] / p['paid_days'] * 1e6:.0f} |"
             )
-    lines += ["", INDEXES]
+    lines += ["", RECEIPT_PDF, INDEXES]
     for name, plan in results.get("plans", {}).items():
         lines += [f"### Plan: {name}", "", "```", plan.get("engine", "").strip(), "```", ""]
     lines += [
