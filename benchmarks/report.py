@@ -28,7 +28,7 @@ def _cpu_sentence(f: dict) -> str:
     request (clients and kernel included) serves at most 1/k of its rate on a busy machine."""
     mine, base = f["cpu_ms"], f["trivial_cpu_ms"]
     db = f", PostgreSQL {mine['database']:.2f}" if mine["database"] >= 0.005 else ""
-    share = f.get("share", 1 / 4)
+    share = f["share"]
     return (
         f"CPU per answered request on the whole machine: /healthz {base['machine']:.2f} ms "
         f"(gunicorn {base['app']:.2f}, the clients and the kernel {base['other']:.2f}); this "

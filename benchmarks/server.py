@@ -315,7 +315,9 @@ _TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _stat_fields(pid: int) -> tuple[str, list[str]] | None:
-    """(command name, the fields after it) of /proc/<pid>/stat; None if it is gone."""
+    """(command name, the fields after it) of /proc/<pid>/stat; None if it is gone. The
+    fields after the name start at the state: [1] is the parent's pid, [11] and [12] the
+    user and system CPU in clock ticks."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -323,10 +325,18 @@ def _stat_fields(pid: int) -> tuple[str, list[str]] | None:
     return text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
 
 
+def _pids() -> list[int]:
+    return [int(Path(stat).parent.name) for stat in glob.glob("/proc/[0-9]*/stat")]
+
+
+def _cpu_seconds(fields: list[str]) -> float:
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
 def process_cpu_seconds(pid: int) -> float:
     """User and system CPU seconds of one process so far (0 if it is gone)."""
     stat = _stat_fields(pid)
-    return (int(stat[1][11]) + int(stat[1][12])) / _TICK if stat else 0.0
+    return _cpu_seconds(stat[1]) if stat else 0.0
 
 
 def cpu_snapshot(app_pids: list[int]) -> dict[str, float]:
@@ -337,10 +347,10 @@ def cpu_snapshot(app_pids: list[int]) -> dict[str, float]:
     A process that ends between two snapshots takes its CPU with it (gunicorn's workers
     and the backends of their pooled connections live through a phase)."""
     database = 0.0
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        fields = _stat_fields(int(Path(stat).parent.name))
-        if fields and fields[0] == "postgres":
-            database += (int(fields[1][11]) + int(fields[1][12])) / _TICK
+    for pid in _pids():
+        stat = _stat_fields(pid)
+        if stat and stat[0] == "postgres":
+            database += _cpu_seconds(stat[1])
     with open("/proc/stat") as f:
         ticks = [int(n) for n in f.readline().split()[1:]]
     # user nice system idle iowait irq softirq steal guest guest_nice (guest is in user)
@@ -427,14 +437,10 @@ class Gunicorn:
     def worker_pids(self) -> list[int]:
         """The master's children, read from /proc (no process names involved)."""
         pids = []
-        for stat in glob.glob("/proc/[0-9]*/stat"):
-            try:
-                text = Path(stat).read_text()
-            except OSError:
-                continue
-            ppid = int(text.rsplit(")", 1)[1].split()[1])
-            if ppid == self.proc.pid:
-                pids.append(int(Path(stat).parent.name))
+        for pid in _pids():
+            stat = _stat_fields(pid)
+            if stat and int(stat[1][1]) == self.proc.pid:
+                pids.append(pid)
         return sorted(pids)
 
     def kill_worker(self) -> int | None:
