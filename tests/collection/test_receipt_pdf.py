@@ -64,6 +64,7 @@ def _runs(data: bytes):
                 x = tm[4] * cm[0] + cm[4]
                 scale = size * tm[0] * cm[0]
                 name = font["/BaseFont"].lstrip("/")
+                text = text.rstrip("\n")  # a line's end, which the PDF does not draw
                 out.append((width, x, stringWidth(text, name, scale), text))
 
         page.extract_text(visitor_text=visit)
@@ -112,6 +113,21 @@ def test_long_names_wrap_inside_the_paper(app, size):
     for word in LONG.split()[:-1]:
         assert word in text
     assert "PSR-2026-000123" in text
+
+
+@pytest.mark.parametrize("size", ["80mm", "a6"])
+def test_heading_lines_are_centred_receipt_after_receipt(app, size):
+    # The issuer's, the hall's and the region's lines, wrapped or not, sit in the middle of
+    # the paper, and a receipt of another hall right after gets its own lines.
+    for hall, region in (("Pasar Sentral", "Kota Jakarta Timur"), (LONG, "Kepulauan Seribu")):
+        runs = _runs(_render(app, _facts(hall_name=hall, region=region), size, issuer=LONG))
+        heading = [i for i, r in enumerate(runs) if r[3].startswith("TANDA BUKTI")][0]
+        header = runs[:heading]
+        assert " ".join(r[3] for r in header) == f"{LONG} {hall} (PSR) {region}"
+        assert len(header) >= 4
+        for page_width, x, width, text in header:
+            assert abs(x - (page_width - width) / 2) < 0.5, text
+        assert runs[heading][1] < header[0][1]  # the heading starts at the left margin
 
 
 def test_many_days_on_a6_go_on_to_a_second_page(app):
