@@ -16,9 +16,12 @@ starts gunicorn (4 sync workers) and measures with 32 concurrent clients:
             asks for), each request due at its own time; its latency counts from when it
             was due, so a late answer is charged to the requests behind it too (open
             loop without coordinated omission, as wrk2 measures);
-- pdf:      GET /api/v1/receipts/<number>/pdf?size=80mm of receipts just paid (a token);
-- trivial again at the end of the repeat: the speed of a shared machine drifts over a
-  minute, so each ratio divides by the mean of the baseline before and after it.
+- pdf:      GET /api/v1/receipts/<number>/pdf?size=80mm of receipts just paid (a token).
+
+A repeat runs trivial, payment throughput, trivial, pdf, trivial, payment latency: the
+speed of a shared machine drifts within a minute (/healthz has done 1,600 req/s at a
+repeat's start and 1,000 at its end), so each ratio divides by the mean of the baseline
+measured right before and right after its own phase, not at the repeat's ends.
 
 Before each phase the database settles (benchmarks.server.settle): the background work
 that the seed or the phase before left (autovacuum after 2,000 payments, dirty pages) is
@@ -261,21 +264,27 @@ def _payment_specs(seed: server.Seed, part: int) -> list[dict]:
     return [{"stalls": [s[1:] for s in stalls[c::CLIENTS]], "days": days} for c in range(CLIENTS)]
 
 
-def _repeat(trivial: dict, trivial_after: dict, payment: dict, latency: dict, pdf: dict) -> dict:
-    """One repeat's phases and its ratios, each against the mean of the baseline measured
-    before and after the repeat (a machine that sped up or slowed down meanwhile counts
-    half each way)."""
-    baseline = (trivial["rps"] + trivial_after["rps"]) / 2
+def _repeat(
+    before: dict, payment: dict, middle: dict, pdf: dict, after: dict, latency: dict
+) -> dict:
+    """One repeat's phases and its ratios: the payments' against the mean of /healthz just
+    before and just after them (`before`, `middle`), the PDFs' against the mean of
+    `middle` and `after` (a machine that sped up or slowed down meanwhile counts half
+    each way, and only while that phase ran)."""
+    payment_baseline = (before["rps"] + middle["rps"]) / 2
+    pdf_baseline = (middle["rps"] + after["rps"]) / 2
     return {
-        "trivial": trivial,
-        "trivial_after": trivial_after,
+        "trivial": before,
+        "trivial_middle": middle,
+        "trivial_after": after,
         "payment": payment,
         "latency": latency,
         "pdf": pdf,
         "ratios": {
-            "payment": payment["rps"] / baseline if baseline else 0.0,
-            "pdf": pdf["rps"] / baseline if baseline else 0.0,
-            "baseline": baseline,
+            "payment": payment["rps"] / payment_baseline if payment_baseline else 0.0,
+            "pdf": pdf["rps"] / pdf_baseline if pdf_baseline else 0.0,
+            "payment_baseline": payment_baseline,
+            "pdf_baseline": pdf_baseline,
         },
     }
 
@@ -311,11 +320,11 @@ def measure(
     try:
         _drive(app.port, "trivial", [{}] * CLIENTS, 2.0)  # warm every worker up
         for r in range(repeats):
-            trivial = phase("trivial", [{}] * CLIENTS)
+            # Each throughput phase between two of the baseline's (the machine's speed
+            # drifts on a shared host): its ratio divides by their mean.
+            before = phase("trivial", [{}] * CLIENTS)
             payment = phase("payment", _payment_specs(seed, 2 * r))
-            # Latency at the throughput the ratio target asks for (1/8 of /healthz in this
-            # repeat), the 32 clients sending at that fixed rate together.
-            latency = phase("payment", _payment_specs(seed, 2 * r + 1), rate=trivial["rps"] / 8)
+            middle = phase("trivial", [{}] * CLIENTS)
             receipts = payment["receipts"][:200] or ["none"]
             pdf = phase(
                 "pdf",
@@ -324,31 +333,34 @@ def measure(
                     for c in range(CLIENTS)
                 ],
             )
-            # The baseline again at the end: the machine's speed drifts on a shared host,
-            # so each ratio divides by the mean of the baseline before and after it.
-            trivial_after = phase("trivial", [{}] * CLIENTS)
-            runs.append(_repeat(trivial, trivial_after, payment, latency, pdf))
+            after = phase("trivial", [{}] * CLIENTS)
+            # Latency at the throughput the ratio target asks for (1/8 of the payments'
+            # baseline in this repeat), the 32 clients sending at that fixed rate together.
+            rate = (before["rps"] + middle["rps"]) / 2 / 8
+            latency = phase("payment", _payment_specs(seed, 2 * r + 1), rate=rate)
+            runs.append(_repeat(before, payment, middle, pdf, after, latency))
     finally:
         app.stop()
 
     def med(kind: str, key: str) -> float:
         return statistics.median(run[kind][key] for run in runs)
 
-    def cpu(kind: str) -> dict[str, float]:
+    def cpu(*kinds: str) -> dict[str, float]:
         return {
-            key: statistics.median(run[kind]["cpu_ms"][key] for run in runs)
-            for key in runs[0][kind]["cpu_ms"]
+            key: statistics.median(run[kind]["cpu_ms"][key] for run in runs for kind in kinds)
+            for key in runs[0][kinds[0]]["cpu_ms"]
         }
 
-    trivial_rps = med("ratios", "baseline")
     result = {
         "db": dialect,
         "clients": CLIENTS,
         "workers": workers,
         "duration_s": duration,
         "repeats": repeats,
-        "trivial_rps": trivial_rps,
+        "payment_baseline_rps": med("ratios", "payment_baseline"),
+        "pdf_baseline_rps": med("ratios", "pdf_baseline"),
         "trivial_before_rps": med("trivial", "rps"),
+        "trivial_middle_rps": med("trivial_middle", "rps"),
         "trivial_after_rps": med("trivial_after", "rps"),
         "payment_rps": med("payment", "rps"),
         "saturated_p50_ms": med("payment", "p50_ms"),
@@ -362,13 +374,17 @@ def measure(
         "pdf_p99_ms": med("pdf", "p99_ms"),
         "pdf_errors": sum(run["pdf"]["errors"] for run in runs),
         "trivial_errors": sum(
-            run[k]["errors"] for run in runs for k in ("trivial", "trivial_after")
+            run[k]["errors"] for run in runs for k in ("trivial", "trivial_middle", "trivial_after")
         ),
         # Each repeat's ratio against its own baseline; the median of those.
         "payment_ratio": med("ratios", "payment"),
         "pdf_ratio": med("ratios", "pdf"),
-        # Medians over the repeats; the baseline's from the phase at each repeat's start.
-        "cpu_ms": {kind: cpu(kind) for kind in ("trivial", "payment", "pdf")},
+        # Medians over the repeats (the baseline's over its three phases in each).
+        "cpu_ms": {
+            "trivial": cpu("trivial", "trivial_middle", "trivial_after"),
+            "payment": cpu("payment"),
+            "pdf": cpu("pdf"),
+        },
     }
     # Little's law: 32 clients that always wait for an answer see on average
     # clients / throughput; a p99 under the target needs at least clients / target req/s.
@@ -422,12 +438,21 @@ def run(ctx) -> list[dict]:
             print(report(r), flush=True)
             p99_target = P99_TARGET_MS[dialect]
             detail = {
-                "trivial_rps": round(r["trivial_rps"], 1),
-                "trivial_before_rps": round(r["trivial_before_rps"], 1),
-                "trivial_after_rps": round(r["trivial_after_rps"], 1),
+                "trivial_middle_rps": round(r["trivial_middle_rps"], 1),
                 "clients": r["clients"],
                 "workers": r["workers"],
                 "trivial_cpu_ms": _rounded(r["cpu_ms"]["trivial"]),
+            }
+            # Each ratio's own baseline: /healthz right before and right after its phase.
+            around_payments = {
+                "trivial_rps": round(r["payment_baseline_rps"], 1),
+                "trivial_before_rps": round(r["trivial_before_rps"], 1),
+                "trivial_after_rps": round(r["trivial_middle_rps"], 1),
+            }
+            around_pdfs = {
+                "trivial_rps": round(r["pdf_baseline_rps"], 1),
+                "trivial_before_rps": round(r["trivial_middle_rps"], 1),
+                "trivial_after_rps": round(r["trivial_after_rps"], 1),
             }
             figures += [
                 figure(
@@ -441,6 +466,7 @@ def run(ctx) -> list[dict]:
                     share=1 / 8,
                     cpu_ms=_rounded(r["cpu_ms"]["payment"]),
                     **detail,
+                    **around_payments,
                 ),
                 figure(
                     "Payment write (API, 32 clients at 1/8 of /healthz's rate), p99 latency",
@@ -460,8 +486,7 @@ def run(ctx) -> list[dict]:
                     rps=round(r["payment_rps"], 1),
                     mean_latency_ms=round(r["payment_mean_latency_ms"], 1),
                     rps_needed=round(r["payment_rps_needed_for_p99"], 1),
-                    trivial_rps=round(r["trivial_rps"], 1),
-                    trivial_before_rps=round(r["trivial_before_rps"], 1),
+                    trivial_rps=round(r["payment_baseline_rps"], 1),
                     fsync_ms=round(r["fsync_ms"], 2),
                 ),
                 figure(
@@ -475,6 +500,7 @@ def run(ctx) -> list[dict]:
                     share=1 / 4,
                     cpu_ms=_rounded(r["cpu_ms"]["pdf"]),
                     **detail,
+                    **around_pdfs,
                 ),
             ]
     return figures
@@ -484,13 +510,15 @@ def report(result: dict) -> str:
     lines = [
         f"{result['db']}: {result['clients']} clients, {result['workers']} gunicorn workers, "
         f"{result['duration_s']:.0f} s × {result['repeats']}",
-        f"  trivial  GET /healthz          {result['trivial_rps']:8.1f} req/s  "
-        f"(before {result['trivial_before_rps']:.1f}, after {result['trivial_after_rps']:.1f})",
+        f"  trivial  GET /healthz          {result['trivial_before_rps']:8.1f} req/s before the "
+        f"payments, {result['trivial_middle_rps']:.1f} between them and the PDFs, "
+        f"{result['trivial_after_rps']:.1f} after the PDFs",
         f"  payment  POST /api/v1/payments {result['payment_rps']:8.1f} req/s  "
         f"ratio {result['payment_ratio']:.2f}  (as fast as answered: p50 "
         f"{result['saturated_p50_ms']:.1f} ms, p99 {result['saturated_p99_ms']:.1f} ms)  "
         f"errors {result['payment_errors']}",
-        f"           at a fixed {result['offered_rps']:.1f} req/s (1/8 of trivial; achieved "
+        f"           at a fixed {result['offered_rps']:.1f} req/s (1/8 of the payments' "
+        f"baseline, {result['payment_baseline_rps']:.1f}; achieved "
         f"{result['latency_rps']:.1f}): p50 {result['payment_p50_ms']:.1f} ms  "
         f"p99 {result['payment_p99_ms']:.1f} ms",
         f"           Little's law: mean latency {result['payment_mean_latency_ms']:.0f} ms "

@@ -194,14 +194,14 @@ def markdown(results: dict) -> str:
                 f"{f['runs']}, wall seconds {f['wall_runs']} (the difference is other "
                 "work on this shared machine)."
             )
-        elif "throughput vs /healthz" in f["benchmark"] and "trivial_before_rps" in f:
+        elif "throughput vs /healthz" in f["benchmark"] and "trivial_middle_rps" in f:
             lines.append(
                 f"- {f['benchmark']}, {f['database']}: {_fmt(f['measured'], 'req/s')} "
                 f"against /healthz's {f['trivial_rps']:,} req/s: each repeat's ratio divides "
-                "by the mean of /healthz measured at the repeat's start and at its end "
-                f"(medians over the repeats: {f['trivial_before_rps']:,} at the start, "
-                f"{f['trivial_after_rps']:,} at the end), and the ratio shown is the median "
-                "of the repeats' ratios."
+                "by the mean of /healthz measured right before and right after this phase "
+                f"(medians over the repeats: {f['trivial_before_rps']:,} before, "
+                f"{f['trivial_after_rps']:,} after), and the ratio shown is the median of "
+                "the repeats' ratios."
             )
             if "cpu_ms" in f and "trivial_cpu_ms" in f:
                 lines.append("  " + _cpu_sentence(f))
@@ -209,8 +209,8 @@ def markdown(results: dict) -> str:
             lines.append(
                 f"- Payment latency, {f['database']}: the 32 clients together send "
                 f"{f['offered_rps']} payments a second, 1/8 of /healthz's "
-                f"{f.get('trivial_before_rps', f['trivial_rps']):,} req/s measured just "
-                "before in the same repeat, i.e. the throughput the "
+                f"{f['trivial_rps']:,} req/s around the throughput phase of the same "
+                "repeat (the payments' baseline), i.e. the throughput the "
                 f"ratio target asks for (achieved {f['achieved_rps']} req/s); each latency "
                 "is counted from the moment its request was due, so a slow answer is also "
                 "charged to the requests queued behind it (no coordinated omission). p50 "

@@ -95,12 +95,24 @@ def test_a_stall_is_charged_to_every_request_due_during_it(slow_server):
     assert result["p99_ms"] > 1000
 
 
-def test_a_repeats_ratios_divide_by_the_mean_of_the_baseline_before_and_after():
-    # The machine sped up during the repeat: /healthz did 800 req/s before, 1200 after.
+def test_each_ratio_divides_by_the_baseline_right_before_and_after_its_own_phase():
+    # The machine sped up during the repeat: /healthz did 800 req/s before the payments,
+    # 1000 between them and the PDFs, 1400 after the PDFs.
     repeat = load._repeat(
-        {"rps": 800.0}, {"rps": 1200.0}, {"rps": 150.0}, {"rps": 120.0}, {"rps": 260.0}
+        {"rps": 800.0},
+        {"rps": 135.0},
+        {"rps": 1000.0},
+        {"rps": 300.0},
+        {"rps": 1400.0},
+        {"rps": 110.0},
     )
-    assert repeat["ratios"] == {"payment": 0.15, "pdf": 0.26, "baseline": 1000.0}
+    assert repeat["ratios"] == {
+        "payment": 0.15,  # 135 / ((800 + 1000) / 2)
+        "pdf": 0.25,  # 300 / ((1000 + 1400) / 2)
+        "payment_baseline": 900.0,
+        "pdf_baseline": 1200.0,
+    }
+    assert repeat["latency"] == {"rps": 110.0}
 
 
 def test_settle_moves_sqlites_write_ahead_log_into_the_database(tmp_path):
