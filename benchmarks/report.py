@@ -52,6 +52,18 @@ def _idle_clause(base_busy: float, mine_busy: float) -> str:
     return ""
 
 
+def _load_clause(offered: float, capacity: float) -> str:
+    """How close the fixed rate came to what the server answered flat out: as that share
+    nears 1, the queue, and the p99 with it, grows without bound."""
+    if not capacity:
+        return ""
+    share = offered / capacity
+    text = f"That rate is {share:.0%} of the payments the throughput phase answered"
+    if share >= 0.9:
+        return text + ": so near the server's capacity that requests queue behind each other."
+    return text + "."
+
+
 RECEIPT_PDF = """\
 ## The receipt PDF: where a request's CPU goes
 
@@ -229,7 +241,8 @@ def markdown(results: dict) -> str:
                 f"ratio target asks for (achieved {f['achieved_rps']} req/s); each latency "
                 "is counted from the moment its request was due, so a slow answer is also "
                 "charged to the requests queued behind it (no coordinated omission). p50 "
-                f"{f['p50_ms']} ms, p99 {_fmt(f['measured'], 'ms')}."
+                f"{f['p50_ms']} ms, p99 {_fmt(f['measured'], 'ms')}. "
+                + _load_clause(f["offered_rps"], f["rps"])
             )
             lines.append(
                 f"  As fast as they are answered (the throughput phase, {f['rps']} req/s), "

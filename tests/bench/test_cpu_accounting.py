@@ -82,3 +82,13 @@ def test_the_report_says_which_ratio_the_machines_cpu_allows():
     # On SQLite the database works inside the app's processes: no PostgreSQL part.
     figure["cpu_ms"]["database"] = 0.0
     assert "PostgreSQL" not in report._cpu_sentence(figure)
+
+
+def test_the_latency_sentence_says_how_near_the_fixed_rate_came_to_the_capacity():
+    # 149.6 payments a second offered where the server answered 156.5 flat out: 96%.
+    near = report._load_clause(149.6, 156.5)
+    assert "96% of the payments the throughput phase answered" in near
+    assert "queue behind each other" in near
+    # 170 of 203: 84%, room left.
+    far = report._load_clause(170.0, 203.1)
+    assert "84%" in far and "queue" not in far
