@@ -264,6 +264,11 @@ def _payment_specs(seed: server.Seed, part: int) -> list[dict]:
     return [{"stalls": [s[1:] for s in stalls[c::CLIENTS]], "days": days} for c in range(CLIENTS)]
 
 
+def _baseline(before: dict, after: dict) -> float:
+    """The baseline of a phase: the mean of /healthz's rate right before and right after."""
+    return (before["rps"] + after["rps"]) / 2
+
+
 def _repeat(
     before: dict, payment: dict, middle: dict, pdf: dict, after: dict, latency: dict
 ) -> dict:
@@ -271,8 +276,8 @@ def _repeat(
     before and just after them (`before`, `middle`), the PDFs' against the mean of
     `middle` and `after` (a machine that sped up or slowed down meanwhile counts half
     each way, and only while that phase ran)."""
-    payment_baseline = (before["rps"] + middle["rps"]) / 2
-    pdf_baseline = (middle["rps"] + after["rps"]) / 2
+    payment_baseline = _baseline(before, middle)
+    pdf_baseline = _baseline(middle, after)
     return {
         "trivial": before,
         "trivial_middle": middle,
@@ -336,7 +341,7 @@ def measure(
             after = phase("trivial", [{}] * CLIENTS)
             # Latency at the throughput the ratio target asks for (1/8 of the payments'
             # baseline in this repeat), the 32 clients sending at that fixed rate together.
-            rate = (before["rps"] + middle["rps"]) / 2 / 8
+            rate = _baseline(before, middle) / 8
             latency = phase("payment", _payment_specs(seed, 2 * r + 1), rate=rate)
             runs.append(_repeat(before, payment, middle, pdf, after, latency))
     finally:
