@@ -6,7 +6,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from hallmgr.core.backup import backup_command, restore_command
-from hallmgr.core.days import utcnow
+from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.deploy import check_deploy_command
 from hallmgr.extensions import db
 
@@ -71,7 +71,7 @@ def import_holidays_command(year):
     """Add Indonesia's national holidays and cuti bersama of YEAR as province-wide closures."""
     from hallmgr.halls.services import import_national_holidays
 
-    added = import_national_holidays(None, year, utcnow())
+    added = import_national_holidays(None, year, utcnow(), today=market_today())
     db.session.commit()
     click.echo(f"{added} closures added for {year}")
 
@@ -114,7 +114,6 @@ def seed_demo_command():
 def bench_data_command(stalls, days, seed):
     """Fill an empty database with a synthetic province for benchmarks."""
     from hallmgr.bench.data import generate
-    from hallmgr.core.days import market_today
     from hallmgr.halls.models import Hall
 
     if db.session.scalar(sa.select(sa.func.count()).select_from(Hall)):

@@ -4,6 +4,7 @@ Deterministic (a fixed random seed) and loaded once: a database that has halls i
 """
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -176,7 +177,7 @@ def seed_demo(today: date | None = None) -> bool:
     now = utcnow()
     load_regions()
     for year in sorted({today.year, (today - timedelta(days=HISTORY_DAYS + 40)).year}):
-        import_national_holidays(None, year, now)
+        import_national_holidays(None, year, now, today=today)
 
     classes = {}
     for code, name, _n, _block, rate in CLASSES:
@@ -210,8 +211,8 @@ def seed_demo(today: date | None = None) -> bool:
             region_code=region,
             kecamatan_code=kecamatan,
             address=address,
-            open_days=open_days,
             status="active",
+            open_days=open_days,
         )
         halls[code] = hall
         db.session.add(hall)
@@ -327,17 +328,23 @@ def seed_demo(today: date | None = None) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class DueDay:
+    day: date
+    rate: int
+    hall_id: int
+
+
 def _seed_payments(rng, today, assignments, collector_of) -> None:
     """Receipts for the history, by each business's habit, numbered per hall and year."""
     yesterday = today - timedelta(days=1)
-    rows = db.session.execute(
-        dues.due_days(yesterday, since=today - timedelta(days=HISTORY_DAYS)).order_by(
-            sa.text("assignment_id"), sa.text("day")
-        )
-    ).all()
+    since = today - timedelta(days=HISTORY_DAYS)
     by_assignment: dict[int, list] = {}
-    for row in rows:
-        by_assignment.setdefault(row.assignment_id, []).append(row)
+    for account in dues.accounts(yesterday):
+        by_assignment[account.assignment_id] = [
+            DueDay(day, account.prices.rate_on(day), account.tenancy.hall_id)
+            for day in account.due.between(since, yesterday)
+        ]
     habits = ["daily"] * 55 + ["weekly"] * 20 + ["behind"] * 15 + ["stopped"] * 10
     receipts = []  # (business_day, hall_id, stall_id, business_id, assignment_id, [(day, rate)])
     for a in assignments:
@@ -391,7 +398,6 @@ def _seed_payments(rng, today, assignments, collector_of) -> None:
                 assignment_id=assignment_id,
                 day=d.day,
                 rate=d.rate,
-                void=False,
             )
             for d in days
         ]

@@ -1,14 +1,23 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
 from hallmgr.api.models import ApiToken
-from hallmgr.arrears.models import PaidBlock, WarningLetter
+from hallmgr.arrears.models import WarningLetter
 from hallmgr.assignments.models import Assignment
 from hallmgr.audit.models import AuditEvent
 from hallmgr.auth.models import ROLES, User, user_halls
 from hallmgr.businesses.models import Application, Business
-from hallmgr.collection.models import ClosedMark, Deposit, Payment, PaymentDay, Waiver
-from hallmgr.core.models import CalendarDay, NumberSequence
-from hallmgr.halls.models import Closure, Hall, Kecamatan, Region, Stall, StallClass, Tariff
+from hallmgr.collection.models import ClosedMark, Credit, Deposit, Payment, PaymentDay, Waiver
+from hallmgr.core.models import IdempotencyRecord, NumberSequence
+from hallmgr.halls.models import (
+    Closure,
+    Hall,
+    HallSchedule,
+    Kecamatan,
+    Region,
+    Stall,
+    StallClass,
+    Tariff,
+)
 
 __all__ = [
     "ROLES",
@@ -17,14 +26,15 @@ __all__ = [
     "Assignment",
     "AuditEvent",
     "Business",
-    "CalendarDay",
     "ClosedMark",
     "Closure",
+    "Credit",
     "Deposit",
     "Hall",
+    "HallSchedule",
+    "IdempotencyRecord",
     "Kecamatan",
     "NumberSequence",
-    "PaidBlock",
     "Payment",
     "PaymentDay",
     "Region",

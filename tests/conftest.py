@@ -148,8 +148,8 @@ def make_hall(db):
             region_code=region,
             kecamatan_code=kecamatan,
             address="Jl. Uji No. 1",
-            open_days=open_days,
             status="active",
+            open_days=open_days,
         )
         db.session.add(hall)
         db.session.flush()

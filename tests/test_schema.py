@@ -7,18 +7,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from hallmgr.extensions import db as _db
-from hallmgr.models import AuditEvent, CalendarDay
+from hallmgr.models import AuditEvent
 
 
 def test_models_and_migrations_agree(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
-
-
-def test_the_calendar_covers_this_century(db):
-    assert db.session.get(CalendarDay, date(2026, 8, 17)).dow_bit == 1  # a Monday
-    assert db.session.get(CalendarDay, date(2099, 12, 31)) is not None
 
 
 def test_audit_rows_cannot_be_changed_or_deleted(db):

@@ -65,6 +65,11 @@ class HallForm(FlaskForm):
         choices=options(enumerate(WEEKDAY_LABELS)),
         validators=[DataRequired(message=_l("Choose at least one open day."))],
     )
+    open_days_from = DayField(
+        _l("Changed open days apply from"),
+        description=_l("Tomorrow at the earliest: days already due or paid keep their state."),
+        validators=[Optional()],
+    )
     status = SelectField(_l("Status"), choices=options(HALL_STATUS_LABELS.items()))
 
 

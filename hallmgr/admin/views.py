@@ -1,5 +1,7 @@
 """Admin screens: users and their halls, halls, stall classes and tariffs, closures."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -20,7 +22,7 @@ from hallmgr.admin.forms import (
 from hallmgr.auth import services as user_services
 from hallmgr.auth.models import User
 from hallmgr.auth.policy import allow
-from hallmgr.core.days import market_today, utcnow
+from hallmgr.core.days import ALL_WEEK, market_today, utcnow
 from hallmgr.core.errors import DomainError
 from hallmgr.core.forms import options
 from hallmgr.core.web import form_error
@@ -161,8 +163,10 @@ def _hall_form(hall: Hall | None) -> HallForm:
         [("", "—")] + [(k.code, f"{k.code} {k.name}") for k in kecamatan]
     )
     if not form.is_submitted():
-        mask = hall.open_days if hall else 0b1111111
+        tomorrow = market_today() + timedelta(days=1)
+        mask = hall.open_days_on(tomorrow) if hall else ALL_WEEK
         form.open_days.data = [i for i in range(7) if mask & (1 << i)]
+        form.open_days_from.data = tomorrow
         form.kecamatan_code.data = (hall.kecamatan_code if hall else "") or ""
     return form
 
@@ -180,7 +184,14 @@ def _save_hall(hall: Hall | None):
             "status": form.status.data,
         }
         try:
-            saved = hall_services.save_hall(current_user, hall, data, utcnow())
+            saved = hall_services.save_hall(
+                current_user,
+                hall,
+                data,
+                utcnow(),
+                today=market_today(),
+                open_days_from=form.open_days_from.data,
+            )
         except DomainError as error:
             form_error(form, error)
         else:
@@ -305,6 +316,7 @@ def closures():
                 end_date=form.end_date.data,
                 kind=form.kind.data,
                 reason=form.reason.data,
+                today=market_today(),
                 now=utcnow(),
             )
         except DomainError as error:
@@ -330,7 +342,9 @@ def closures():
 def import_holidays():
     form = HolidayImportForm()
     if form.validate_on_submit():
-        added = hall_services.import_national_holidays(current_user, form.year.data, utcnow())
+        added = hall_services.import_national_holidays(
+            current_user, form.year.data, utcnow(), today=market_today()
+        )
         db.session.commit()
         flash(
             _(

@@ -12,16 +12,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hallmgr.api.views import InvalidInput, bp, json_body, query_date
-from hallmgr.arrears.dues import rate_on
 from hallmgr.auth.policy import ALL_ROLES, allow_token, hall_is_users, visible_hall_ids
-from hallmgr.collection import pdf, services
-from hallmgr.collection.models import Payment
+from hallmgr.collection import pdf, queries, services
 from hallmgr.collection.views import send_receipt_pdf, verify_url
-from hallmgr.core.database import autocommit_read, write_lock_late
+from hallmgr.core import idempotency
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import NotFoundError
 from hallmgr.extensions import db
 from hallmgr.halls.models import Hall, Stall, StallClass
+from hallmgr.halls.queries import rates_on
 
 PAYERS = ("admin", "manager", "collector")
 MANAGERS = ("admin", "manager")
@@ -70,12 +69,11 @@ def _hall_and_stall_or_404(hall_code: str, stall_code: str) -> tuple[Hall, Stall
     return hall, stall
 
 
-def _payment_or_404(number: str) -> Payment:
-    payment = services.payment_by_number(number)
-    ids = visible_hall_ids(current_user)
-    if payment is None or (ids is not None and payment.hall_id not in ids):
+def _receipt_or_404(number: str) -> queries.ReceiptFacts:
+    facts = queries.receipt_facts(number, viewer=current_user)
+    if facts is None:  # no such receipt, or not in the user's halls
         raise NotFoundError(_("No receipt %(number)s in your halls.", number=number))
-    return payment
+    return facts
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -85,34 +83,23 @@ def timestamp(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def payment_body(payment: Payment) -> dict:
-    """A receipt as recorded: nothing in it changes later, so a replay repeats it exactly."""
+def receipt_body(facts: queries.ReceiptFacts) -> dict:
+    """A receipt as the API gives it."""
     return {
-        "receipt_number": payment.receipt_number,
-        "hall": payment.hall.code,
-        "stall": payment.stall.code,
-        "business": getattr(payment, "business_facts", None)
-        or {
-            "id": payment.business.id,
-            "name": payment.business.name,
-            "owner_name": payment.business.owner_name,
-        },
-        "dates": [d.day.isoformat() for d in payment.days],
-        "amount": payment.amount,
-        "method": payment.method,
-        "collector": {"id": payment.collector.id, "name": payment.collector.full_name},
-        "recorded_at": timestamp(payment.recorded_at),
-        "verify_url": verify_url(payment.receipt_number),
-    }
-
-
-def receipt_body(payment: Payment) -> dict:
-    return {
-        **payment_body(payment),
-        "business_day": payment.business_day.isoformat(),
-        "void": payment.is_void,
-        "voided_at": timestamp(payment.voided_at),
-        "void_reason": payment.void_reason if payment.is_void else None,
+        "receipt_number": facts.number,
+        "hall": facts.hall_code,
+        "stall": facts.stall_code,
+        "business": {"id": facts.business_id, "name": facts.business, "owner_name": facts.owner},
+        "dates": [day.isoformat() for day, _rate in facts.days],
+        "amount": facts.amount,
+        "method": facts.method,
+        "collector": {"id": facts.collector_id, "name": facts.collector},
+        "recorded_at": timestamp(facts.recorded_at),
+        "verify_url": verify_url(facts.number),
+        "business_day": facts.business_day.isoformat(),
+        "void": facts.void,
+        "voided_at": timestamp(facts.voided_at),
+        "void_reason": facts.void_reason if facts.void else None,
     }
 
 
@@ -133,14 +120,11 @@ def _idempotency_key() -> str:
 
 @bp.route("/payments", methods=["POST"])
 @allow_token(*PAYERS)
-@write_lock_late
 def create_payment():
-    # The token and the hall are read outside SQLite's write lock; the service takes it
-    # (begin_write) before it locks the hall's counter and reads what it writes on.
     key = _idempotency_key()
     data = json_body("PaymentRequest")
     _hall, stall = _hall_and_stall_or_404(data["hall"], data["stall"])
-    payment, replayed = services.record_payment(
+    payment, replay = services.record_payment(
         current_user,
         stall,
         [date.fromisoformat(day) for day in data.get("dates", [])],
@@ -151,12 +135,13 @@ def create_payment():
         idempotency_key=key,
         count=data.get("days"),
     )
-    body = payment_body(payment)
-    db.session.commit()
-    response = jsonify(body)
+    if replay is not None:
+        db.session.rollback()
+        return idempotency.replay(replay)
+    response = jsonify(receipt_body(queries.receipt_facts(payment.receipt_number)))
     response.status_code = 201
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
+    idempotency.remember(services.idempotency_record(payment), response)
+    db.session.commit()
     return response
 
 
@@ -171,13 +156,14 @@ def hall_stalls(hall_code: str):
             Stall.code,
             Stall.status,
             StallClass.code.label("class_code"),
-            rate_on(Stall.stall_class_id, day).label("daily_rate"),
+            Stall.stall_class_id,
         )
         .join(StallClass, StallClass.id == Stall.stall_class_id)
         .where(Stall.hall_id == hall.id)
         .order_by(Stall.block, Stall.code)
     ).all()
-    assigned = {row.stall_id: row for row in services.round_rows(hall, day)}
+    rates = rates_on(day)
+    assigned = {row.stall_id: row for row in queries.round_rows(hall, day)}
     out = []
     for stall in stalls:
         row = assigned.get(stall.id)
@@ -186,13 +172,13 @@ def hall_stalls(hall_code: str):
                 "code": stall.code,
                 "class": stall.class_code,
                 "status": stall.status,
-                "daily_rate": stall.daily_rate,
+                "daily_rate": rates.get(stall.stall_class_id),
                 "business": (
                     {"id": row.business_id, "name": row.business, "owner_name": row.owner}
                     if row
                     else None
                 ),
-                "day_state": row.state if row else "not_due",
+                "day_state": str(row.state) if row else "not_due",
                 "unpaid_days": row.unpaid_days if row else 0,
                 "unpaid_amount": row.unpaid_amount if row else 0,
             }
@@ -203,30 +189,28 @@ def hall_stalls(hall_code: str):
 @bp.route("/receipts/<number>")
 @allow_token(*ALL_ROLES)
 def receipt(number: str):
-    return jsonify(receipt_body(_payment_or_404(number)))
+    return jsonify(receipt_body(_receipt_or_404(number)))
 
 
 @bp.route("/receipts/<number>/pdf")
 @allow_token(*ALL_ROLES)
-@autocommit_read
 def receipt_pdf(number: str):
     size = request.args.get("size") or "a6"
     if size not in pdf.SIZES:
         raise InvalidInput(
             _("Some fields are not valid."), {"size": _("Not one of the allowed values.")}
         )
-    facts = services.receipt_facts_by_number(number, viewer=current_user)
-    if facts is None:  # no such receipt, or not in the user's halls
-        raise NotFoundError(_("No receipt %(number)s in your halls.", number=number))
-    return send_receipt_pdf(facts, size)
+    return send_receipt_pdf(_receipt_or_404(number), size)
 
 
 @bp.route("/receipts/<number>/void", methods=["POST"])
 @allow_token(*MANAGERS)
 def void_receipt(number: str):
-    payment = _payment_or_404(number)
+    facts = _receipt_or_404(number)
     data = json_body("VoidRequest")
-    services.void_payment(current_user, payment, data["reason"], now=utcnow())
-    body = receipt_body(payment)
+    services.void_payment(
+        current_user, queries.payment_by_number(facts.number), data["reason"], now=utcnow()
+    )
+    body = receipt_body(queries.receipt_facts(facts.number))
     db.session.commit()
     return jsonify(body)

@@ -47,26 +47,3 @@ class WarningLetter(db.Model):
     business = relationship("Business")
     stall = relationship("Stall")
     issued_by = relationship("User")
-
-
-class PaidBlock(db.Model):
-    """The valid paid days of an assignment as bit masks, one per 62-day block: bit k of
-    block b is day number 62·b + k (days since 1970-01-01, payment_days.day_number).
-
-    Kept by the database itself, with triggers on payment_days written in the migration
-    (3b8d2e61c0f4): inserting a valid day sets its bit; voiding or deleting one clears it
-    (a valid day is unique per stall, hence per assignment), and an empty mask is deleted.
-    The arrears engine reads these few rows instead of every paid day.
-    """
-
-    __tablename__ = "paid_blocks"
-    # SQLite: the rows are stored in primary-key order, the mask beside its key.
-    # PostgreSQL: the key's index includes the mask (index-only scans).
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("assignment_id", "block", postgresql_include=["mask"]),
-        {"sqlite_with_rowid": False},
-    )
-
-    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"))
-    block: Mapped[int] = mapped_column(sa.Integer, autoincrement=False)
-    mask: Mapped[int] = mapped_column(sa.BigInteger)

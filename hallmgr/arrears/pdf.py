@@ -34,7 +34,8 @@ from reportlab.platypus import (
 )
 
 from hallmgr.arrears.labels import BUCKET_LABELS, LETTER_TITLES, label
-from hallmgr.arrears.services import ArrearsRow, LetterData, Totals
+from hallmgr.arrears.letters import LetterData
+from hallmgr.arrears.services import ArrearsRow, Totals
 from hallmgr.core.i18n import format_day
 from hallmgr.core.money import format_rupiah, terbilang
 from hallmgr.reports.pdf import (

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from hallmgr.core.days import date_range, is_open_weekday
-from hallmgr.halls.rules import rate_on
+from hallmgr.halls.rules import open_days_on, rate_on
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ def is_closed(day: date, closures: Iterable[tuple[date, date]]) -> bool:
 def due_days(
     period: Period,
     *,
-    open_days: int,
+    schedule: list[tuple[date, int]],
     closures: Iterable[tuple[date, date]],
     waivers: Iterable[date],
     tariffs: list[tuple[date, int]],
@@ -29,15 +29,17 @@ def due_days(
 ) -> list[tuple[date, int]]:
     """The due days of one assignment up to `until` (inclusive), each with its rate.
 
-    A day is due when it lies in the assignment, the hall is open that weekday, no
-    closure covers it and it is not waived. Its amount is the tariff in force that day.
+    A day is due when it lies in the assignment, the hall is open that weekday (by the
+    weekly schedule in force that day), no closure covers it and it is not waived. Its
+    amount is the tariff in force that day.
     """
     closures = list(closures)
     waived = set(waivers)
     last = min(period.end, until) if period.end else until
     out = []
     for day in date_range(period.start, last):
-        if not is_open_weekday(open_days, day) or is_closed(day, closures) or day in waived:
+        open_today = is_open_weekday(open_days_on(schedule, day), day)
+        if not open_today or is_closed(day, closures) or day in waived:
             continue
         rate = rate_on(tariffs, day)
         if rate is None:
@@ -94,6 +96,24 @@ def warning_level(
         if age > limit:
             level = name
     return level
+
+
+def payable_days(
+    due: Iterable[tuple[date, int]],
+    paid: Iterable[date],
+    period: Period,
+    today: date,
+    limit_days: int,
+) -> list[tuple[date, int]]:
+    """The due days a payment may cover today: every unpaid one up to today, oldest
+    first, then the unpaid ones of the window that may be paid ahead."""
+    paid = set(paid)
+    window = payable_ahead(period, today, limit_days)
+    return [
+        (day, rate)
+        for day, rate in due
+        if day not in paid and (day <= today or (window and window[0] <= day <= window[1]))
+    ]
 
 
 def payable_ahead(period: Period, today: date, limit_days: int) -> tuple[date, date] | None:

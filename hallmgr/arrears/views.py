@@ -20,6 +20,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hallmgr.arrears import ledger as ledgers
+from hallmgr.arrears import letters as warning_letters
 from hallmgr.arrears import services
 from hallmgr.arrears.export import csv_header, csv_rows, list_header
 from hallmgr.arrears.forms import ArrearsFilterForm, LetterForm
@@ -172,10 +174,8 @@ def ledger(business_id: int):
     if not assignments:
         abort(404)  # no stall of this business in the user's halls
     as_of = market_today()
-    days = services.ledger(
-        assignments, as_of, ahead_days=current_app.config["ADVANCE_PAYMENT_DAYS"]
-    )
-    credits = services.credits(assignments, as_of)
+    days = ledgers.ledger(assignments, as_of, ahead_days=current_app.config["ADVANCE_PAYMENT_DAYS"])
+    credits = ledgers.credits_of(assignments)
     rows = {
         r.assignment_id: r
         for r in services.arrears_rows(
@@ -233,7 +233,7 @@ def issue_letter(assignment_id: int):
         flash(_("Choose a warning level."), "danger")
         return redirect(back)
     try:
-        letter = services.issue_letter(
+        letter = warning_letters.issue_letter(
             current_user,
             assignment,
             form.level.data,
@@ -285,7 +285,7 @@ def issue_hall_letters(code: str):
         flash(_("Choose a warning level."), "danger")
         return redirect(url_for("arrears.letters"))
     try:
-        batch, issued = services.issue_hall_letters(
+        batch, issued = warning_letters.issue_hall_letters(
             current_user,
             hall,
             form.level.data,
@@ -316,7 +316,7 @@ def letter_pdf(letter_id: int):
     if letter is None:
         abort(404)
     require_hall_scope(current_user, letter.hall_id)
-    data = services.letter_data(letter_ids=[letter.id])
+    data = warning_letters.letter_data(letter_ids=[letter.id])
     return _letters_pdf(data, f"surat-{letter.level}-{letter.id}.pdf")
 
 
@@ -329,4 +329,4 @@ def batch_pdf(batch: str):
     if hall_id is None:
         abort(404)
     require_hall_scope(current_user, hall_id)
-    return _letters_pdf(services.letter_data(batch=batch), f"surat-peringatan-{batch[:8]}.pdf")
+    return _letters_pdf(warning_letters.letter_data(batch=batch), f"surat-peringatan-{batch[:8]}.pdf")

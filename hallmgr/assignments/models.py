@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hallmgr.core.days import UTCDateTime
@@ -38,3 +39,12 @@ class Assignment(db.Model):
     application = relationship("Application")
     decided_by = relationship("User", foreign_keys=[decided_by_id])
     ended_by = relationship("User", foreign_keys=[ended_by_id])
+
+    @hybrid_method
+    def active_on(self, day: date) -> bool:
+        """Whether the assignment's period includes `day` (both ends included)."""
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+    @active_on.expression
+    def active_on(cls, day):
+        return sa.and_(cls.start_date <= day, sa.or_(cls.end_date.is_(None), cls.end_date >= day))

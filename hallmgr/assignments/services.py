@@ -9,6 +9,10 @@ from hallmgr.assignments import rules
 from hallmgr.assignments.models import Assignment
 from hallmgr.audit.services import record, snapshot
 from hallmgr.businesses.models import Application, Business
+from hallmgr.collection import credits
+from hallmgr.collection.models import PaymentDay
+from hallmgr.collection.rules import CreditReason
+from hallmgr.collection.services import lock_hall
 from hallmgr.core.days import WIB
 from hallmgr.core.errors import ConflictError, DomainError
 from hallmgr.core.sequences import next_number
@@ -245,7 +249,8 @@ def end_assignment(
     now: datetime,
     backdate_days: int,
 ) -> Assignment:
-    """End an assignment on a date (inclusive) with a reason; days after it are no longer due."""
+    """End an assignment on a date (inclusive) with a reason; days after it are no longer
+    due, and days its business paid after it become the business's credit."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason the assignment ends."), field="reason")
@@ -272,13 +277,22 @@ def end_assignment(
             ),
             field="end_date",
         )
+    stall = db.session.get(Stall, assignment.stall_id)
+    # Queued with the hall's payments: none may cover a day after the end meanwhile.
+    lock_hall(stall.hall.code, today.year)
     before = snapshot(assignment, ASSIGNMENT_FIELDS)
     assignment.end_date = end_date
     assignment.end_reason = reason
     assignment.ended_by_id = actor.id
     assignment.ended_at = now
     db.session.flush()
-    stall = db.session.get(Stall, assignment.stall_id)
+    # Days paid ahead past the end are no longer this business's: they become its credit,
+    # and the stall's next business owes and pays them.
+    paid_after = credits.covering(
+        PaymentDay.assignment_id == assignment.id, PaymentDay.day > end_date
+    )
+    if paid_after:
+        credits.release(actor, paid_after, CreditReason.ASSIGNMENT_ENDED, now=now)
     record(
         actor,
         "assignment_ended",

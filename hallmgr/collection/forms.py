@@ -13,6 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from hallmgr.core.forms import DayField, options
 from hallmgr.core.labels import METHOD_LABELS
@@ -34,6 +35,11 @@ class PaymentForm(FlaskForm):
         choices=options(METHOD_LABELS.items()),
         default="cash",
         validators=[DataRequired()],
+    )
+    skip_older = BooleanField(_l("Pay the chosen newer days while older days stay unpaid"))
+    # The total the collector saw: a payment whose days cost anything else is refused.
+    shown_total = IntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=10**9)]
     )
     idempotency_key = HiddenField(validators=[DataRequired(), Length(min=8, max=64)])
 

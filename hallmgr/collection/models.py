@@ -3,6 +3,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hallmgr.collection.rules import CreditReason, Settlement
 from hallmgr.core.days import UTCDateTime
 from hallmgr.core.models import created_at_column, enum_check
 from hallmgr.extensions import db
@@ -16,13 +17,15 @@ class Payment(db.Model):
     __tablename__ = "payments"
     __table_args__ = (
         sa.UniqueConstraint("hall_id", "year", "seq"),
-        sa.UniqueConstraint("collector_id", "idempotency_key"),
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.CheckConstraint("seq > 0", name="seq_positive"),
         enum_check("method", METHODS, "method"),
         sa.Index("ix_payments_hall_day", "hall_id", "business_day"),
         # The last valid payment of an assignment, found from its end of this index.
         sa.Index("ix_payments_assignment_day", "assignment_id", "business_day"),
+        # Arrears as of a past day: the payments recorded, and voided, after it.
+        sa.Index("ix_payments_business_day", "business_day"),
+        sa.Index("ix_payments_voided_at", "voided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,8 +41,6 @@ class Payment(db.Model):
     collector_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = created_at_column()
     business_day: Mapped[date] = mapped_column(sa.Date)
-    idempotency_key: Mapped[str | None] = mapped_column(sa.String(64))
-    request_hash: Mapped[str | None] = mapped_column(sa.String(64))
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     voided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     void_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -50,73 +51,127 @@ class Payment(db.Model):
     assignment = relationship("Assignment")
     collector = relationship("User", foreign_keys=[collector_id])
     voided_by = relationship("User", foreign_keys=[voided_by_id])
-    days = relationship("PaymentDay", order_by="PaymentDay.day", back_populates="payment")
+    days = relationship(
+        "PaymentDay", order_by="PaymentDay.day", back_populates="payment", cascade="all"
+    )
 
     @property
     def is_void(self) -> bool:
         return self.voided_at is not None
 
 
-class PaymentDay(db.Model):
-    """One day a payment covers. At most one valid (not void) row per stall and day."""
-
-    __tablename__ = "payment_days"
-    __table_args__ = (
-        sa.UniqueConstraint("payment_id", "day"),
-        sa.CheckConstraint("rate > 0", name="rate_positive"),
-        # The database itself keeps "one valid payment per stall-day", under any concurrency.
-        sa.Index(
-            "uq_payment_days_valid_stall_day",
-            "stall_id",
-            "day",
-            unique=True,
-            sqlite_where=sa.text("void = 0"),
-            postgresql_where=sa.text("void = false"),
-        ),
-        # The arrears engine reads an assignment's valid paid days from this index alone,
-        # already in the order of its 62-day blocks (see hallmgr/arrears/engine.py).
-        sa.Index(
-            "ix_payment_days_valid_assignment_block",
-            "assignment_id",
-            sa.text("(day_number / 62)"),
-            "day_number",
-            "void",
-            sqlite_where=sa.text("void = 0"),
-            postgresql_where=sa.text("void = false"),
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id"), index=True)
-    stall_id: Mapped[int] = mapped_column(sa.ForeignKey("stalls.id"))
-    # Mirrors the payment's assignment (set on insert from the payment), so the paid days
-    # of an assignment are read without a join per day.
-    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"))
-    # Days since 1970-01-01 (set on insert from `day`): integers the engine folds into
-    # bit masks with the same SQL on SQLite and PostgreSQL.
-    day_number: Mapped[int] = mapped_column(sa.Integer)
-    day: Mapped[date] = mapped_column(sa.Date)
-    rate: Mapped[int] = mapped_column(sa.Integer)
-    # Mirrors the payment's void, so the partial unique index can see it.
-    void: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-
-    payment = relationship("Payment", back_populates="days")
-
-
-@sa.event.listens_for(PaymentDay, "before_insert")
-def _mirror_assignment_and_day(mapper, connection, target: PaymentDay) -> None:
-    if target.assignment_id is None and target.payment is not None:
-        target.assignment_id = target.payment.assignment_id
-    if target.day is not None:
-        target.day_number = day_number(target.day)
-
-
 EPOCH = date(1970, 1, 1)
+# Days per block of paid days that the dues read as one 62-bit mask (hallmgr.arrears.dues):
+# the bits of a block sum below 2**62, inside a signed 64-bit integer.
+BLOCK_DAYS = 62
 
 
 def day_number(day: date) -> int:
     """Days since 1970-01-01, as stored in payment_days.day_number."""
     return (day - EPOCH).days
+
+
+def _day_number_default(context) -> int:
+    return day_number(context.get_current_parameters()["day"])
+
+
+class PaymentDay(db.Model):
+    """One day a payment covers, at the rate paid for it.
+
+    The row covers its stall-day until its payment is voided or the day is released to a
+    credit (no longer due to the payer); the database keeps at most one covering row per
+    stall and day, under any concurrency.
+    """
+
+    __tablename__ = "payment_days"
+    __table_args__ = (
+        sa.UniqueConstraint("payment_id", "day"),
+        sa.CheckConstraint("rate > 0", name="rate_positive"),
+        sa.CheckConstraint("NOT (covers AND credit_id IS NOT NULL)", name="released_covers_not"),
+        sa.Index(
+            "uq_payment_days_cover",
+            "stall_id",
+            "day",
+            unique=True,
+            sqlite_where=sa.text("covers = 1"),
+            postgresql_where=sa.text("covers"),
+        ),
+        # The dues read an assignment's covered days from this index alone, in the order
+        # of their 62-day blocks (hallmgr.arrears.dues.paid_masks).
+        sa.Index(
+            "ix_payment_days_cover_block",
+            "assignment_id",
+            sa.text("(day_number / 62)"),
+            "day_number",
+            "covers",
+            sqlite_where=sa.text("covers = 1"),
+            postgresql_where=sa.text("covers"),
+        ),
+        sa.Index("ix_payment_days_credit", "credit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id"), index=True)
+    stall_id: Mapped[int] = mapped_column(sa.ForeignKey("stalls.id"))
+    # The payment's assignment, so the dues read an assignment's paid days without a join.
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"))
+    day: Mapped[date] = mapped_column(sa.Date)
+    # Days since 1970-01-01, from `day`: the integers the dues fold into bit masks.
+    day_number: Mapped[int] = mapped_column(sa.Integer, default=_day_number_default)
+    rate: Mapped[int] = mapped_column(sa.Integer)
+    covers: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    credit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credits.id"))
+
+    payment = relationship("Payment", back_populates="days")
+    credit = relationship("Credit", back_populates="days")
+
+
+class Credit(db.Model):
+    """Money a business paid for days that stopped being due to it (an assignment ended
+    back-dated over days paid ahead, a closure or a change of open days over paid days):
+    the days no longer cover the stall, and the manager settles the money with the
+    business, refunded or carried to its next assignment."""
+
+    __tablename__ = "credits"
+    __table_args__ = (
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        enum_check("reason", CreditReason.codes(), "reason"),
+        enum_check("settlement", Settlement.codes(), "settlement"),
+        sa.CheckConstraint(
+            "(settlement IS NULL) = (settled_at IS NULL)", name="settled_with_a_time"
+        ),
+        sa.Index("ix_credits_hall_open", "hall_id", "settled_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(sa.ForeignKey("halls.id"))
+    business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"), index=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"))
+    amount: Mapped[int] = mapped_column(sa.Integer)
+    reason: Mapped[str] = mapped_column(sa.String(20))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = created_at_column()
+    settlement: Mapped[str | None] = mapped_column(sa.String(10))
+    settlement_note: Mapped[str] = mapped_column(sa.Text, default="")
+    carried_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"))
+    settled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    hall = relationship("Hall")
+    business = relationship("Business")
+    assignment = relationship("Assignment", foreign_keys=[assignment_id])
+    carried_to = relationship("Assignment", foreign_keys=[carried_to_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    settled_by = relationship("User", foreign_keys=[settled_by_id])
+    days = relationship("PaymentDay", order_by="PaymentDay.day", back_populates="credit")
+
+    @property
+    def why(self) -> CreditReason:
+        return CreditReason(self.reason)
+
+    @property
+    def how(self) -> Settlement | None:
+        return Settlement(self.settlement) if self.settlement else None
 
 
 class Waiver(db.Model):

@@ -17,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from hallmgr.collection import rules
+from hallmgr.collection.queries import ReceiptFacts
 from hallmgr.core import labels
 from hallmgr.core.days import compress_ranges
 from hallmgr.core.i18n import format_day, format_moment
@@ -233,24 +234,26 @@ class _Column:
         return sum(h for h, _ops in self.blocks)
 
 
-def _receipt_column(facts: dict, issuer: str, verify_url: str, width: float, base: float, words):
+def _receipt_column(
+    facts: ReceiptFacts, issuer: str, verify_url: str, width: float, base: float, words
+):
     col = _Column(width, base)
-    for text in (issuer, f"{facts['hall_name']} ({facts['hall_code']})", facts["region"]):
+    for text in (issuer, f"{facts.hall_name} ({facts.hall_code})", facts.region):
         if text:
             col.text([(text, REGULAR)], centre=True)
     col.space(1.5 * mm)
     col.text([(words["heading"], BOLD)])
-    col.field(words["number"], facts["number"], bold=True)
-    col.field(words["date"], format_moment(facts["recorded_at"]) + " WIB")
-    if facts["void"]:
-        void_line = f"VOID · {format_moment(facts['voided_at'])} · {facts['void_reason']}"
+    col.field(words["number"], facts.number, bold=True)
+    col.field(words["date"], format_moment(facts.recorded_at) + " WIB")
+    if facts.void:
+        void_line = f"VOID · {format_moment(facts.voided_at)} · {facts.void_reason}"
         col.text([(void_line, BOLD)])
     col.rule()
-    col.field(words["stall"], facts["stall_code"], bold=True)
-    col.field(words["business"], facts["business"])
-    col.field(words["owner"], facts["owner"])
-    col.field(words["days_paid"], str(len(facts["days"])))
-    ranges = days_text(facts["days"], words)
+    col.field(words["stall"], facts.stall_code, bold=True)
+    col.field(words["business"], facts.business)
+    col.field(words["owner"], facts.owner)
+    col.field(words["days_paid"], str(len(facts.days)))
+    ranges = days_text(facts.days, words)
     if len(ranges) <= 4:
         bullet = stringWidth("  ", REGULAR, base)
         for text in ranges:
@@ -259,14 +262,14 @@ def _receipt_column(facts: dict, issuer: str, verify_url: str, width: float, bas
         col.text([("; ".join(ranges), REGULAR)], size=base - 1.5)
     rates = ", ".join(
         words["rate_days"] % {"rate": format_rupiah(rate), "n": n}
-        for rate, n in rules.rate_groups(facts["days"])
+        for rate, n in rules.rate_groups(facts.days)
     )
     col.field(words["daily_rate"], rates)
     col.rule()
-    col.field(words["total"], format_rupiah(facts["amount"]), bold=True)
-    col.text([(terbilang(facts["amount"]), ITALIC)])
-    col.field(words["method"], words.get(f"method_{facts['method']}", facts["method"]))
-    col.field(words["collector"], facts["collector"])
+    col.field(words["total"], format_rupiah(facts.amount), bold=True)
+    col.text([(terbilang(facts.amount), ITALIC)])
+    col.field(words["method"], words.get(f"method_{facts.method}", facts.method))
+    col.field(words["collector"], facts.collector)
     col.space(2 * mm)
     col.qr(verify_url, min(width * 0.5, 32 * mm))
     col.text([(words["scan"], REGULAR)], size=base - 1.5)
@@ -323,7 +326,7 @@ def _draw_block(canvas, page_text: _PageText, ops, left: float, top: float, widt
             _draw_qr(canvas, url, left + (width - size) / 2, top - dy, size)
 
 
-def receipt_pdf(facts: dict, *, issuer: str, verify_url: str, size: str = "80mm") -> bytes:
+def receipt_pdf(facts: ReceiptFacts, *, issuer: str, verify_url: str, size: str = "80mm") -> bytes:
     """One receipt, on a thermal roll 80 mm wide (as long as it needs) or on A6."""
     pad = 6  # what the platypus frame this layout replaces padded its content by
     words = receipt_words()
@@ -342,17 +345,17 @@ def receipt_pdf(facts: dict, *, issuer: str, verify_url: str, size: str = "80mm"
     left, top, bottom = margin + pad, page_height - margin - pad, margin + pad
     out = BytesIO()
     canvas = Canvas(out, pagesize=pagesize, pageCompression=1, invariant=False)
-    canvas.setTitle(words["title"] % {"number": facts["number"]})
+    canvas.setTitle(words["title"] % {"number": facts.number})
     canvas.setAuthor("hallmgr")
     canvas.setCreator("hallmgr")
-    if facts["void"]:
+    if facts.void:
         _void_stamp(canvas, page_width, page_height)
     y, page_text = top, _PageText(canvas)
     for height, ops in column.blocks:
         if y - height < bottom - 0.01 and y < top:  # A6: what does not fit goes on a new page
             page_text.draw()
             canvas.showPage()
-            if facts["void"]:
+            if facts.void:
                 _void_stamp(canvas, page_width, page_height)
             y, page_text = top, _PageText(canvas)
         _draw_block(canvas, page_text, ops, left, y, width)

@@ -6,6 +6,10 @@ import json
 import re
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
+from hallmgr.core.enums import LabelledEnum
+
 RECEIPT_RE = re.compile(r"^(?P<hall>[A-Z0-9]{2,8})-(?P<year>\d{4})-(?P<seq>\d{6,})$")
 
 
@@ -44,21 +48,48 @@ def request_fingerprint(
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-# What a stall looks like on today's round.
-STATES = ("paid", "unpaid", "closed", "waived", "not_due")
+class RoundState(LabelledEnum):
+    """What a stall looks like on today's round, in the order the round counts them."""
+
+    UNPAID = "unpaid", _l("Not yet paid")
+    PAID_TODAY = "paid_today", _l("Paid today, more owed")
+    CLOSED = "closed", _l("Closed (marked)")
+    LUNAS = "lunas", _l("Fully paid")
+    WAIVED = "waived", _l("Waived")
+    NOT_DUE = "not_due", _l("Not due today")
+
+    @property
+    def owes(self) -> bool:
+        return self in (RoundState.UNPAID, RoundState.PAID_TODAY, RoundState.CLOSED)
 
 
-def today_state(*, due: bool, paid: bool, waived: bool, marked_closed: bool) -> str:
-    """Paid wins; a waived or non-due day owes nothing; a closed mark does not stop the due."""
-    if paid:
-        return "paid"
-    if waived:
-        return "waived"
-    if not due:
-        return "not_due"
-    if marked_closed:
-        return "closed"
-    return "unpaid"
+class CreditReason(LabelledEnum):
+    """Why paid days stopped being due to the business that paid them."""
+
+    ASSIGNMENT_ENDED = "assignment_ended", _l("Assignment ended before days paid ahead")
+    CLOSURE = "closure", _l("Hall closed on paid days")
+    SCHEDULE_CHANGED = "schedule_changed", _l("Hall no longer open on paid days")
+
+
+class Settlement(LabelledEnum):
+    """How a credit was settled with its business."""
+
+    REFUNDED = "refunded", _l("Refunded to the business")
+    CARRIED = "carried", _l("Carried to the business's next assignment")
+
+
+def round_state(
+    *, owed_days: int, due_today: bool, waived_today: bool, paid_today: bool, marked_closed: bool
+) -> RoundState:
+    """ "Lunas" only when nothing is owed up to today; a payment today that leaves days
+    unpaid is "paid today"; a closed mark is an observation and does not stop the due."""
+    if owed_days == 0:
+        if due_today:
+            return RoundState.LUNAS
+        return RoundState.WAIVED if waived_today else RoundState.NOT_DUE
+    if paid_today:
+        return RoundState.PAID_TODAY
+    return RoundState.CLOSED if marked_closed else RoundState.UNPAID
 
 
 def rate_groups(days: list[tuple[date, int]]) -> list[tuple[int, int]]:

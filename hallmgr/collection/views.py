@@ -1,6 +1,7 @@
 """Collectors' and managers' pages: the round, payments, receipts, voids, waivers, deposits."""
 
 import secrets
+from collections import Counter
 from datetime import date
 from io import BytesIO
 
@@ -17,9 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup, escape
 
 from hallmgr.auth.policy import (
     ALL_ROLES,
@@ -30,10 +29,9 @@ from hallmgr.auth.policy import (
     scope_filter,
 )
 from hallmgr.businesses.models import Business
-from hallmgr.collection import pdf, rules, services
+from hallmgr.collection import pdf, queries, rules, services
 from hallmgr.collection.forms import ClosedForm, DepositForm, PaymentForm, VoidForm, WaiverForm
-from hallmgr.collection.models import Payment
-from hallmgr.core.database import autocommit_read
+from hallmgr.core import idempotency
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import DomainError
 from hallmgr.core.forms import options
@@ -47,13 +45,6 @@ bp = Blueprint("collection", __name__, url_prefix="/collection")
 PAYERS = ("admin", "manager", "collector")
 MANAGERS = ("admin", "manager")
 READERS = ("admin", "office", "manager")
-STATE_LABELS = {
-    "paid": _l("Paid"),
-    "unpaid": _l("Not yet paid"),
-    "closed": _l("Closed (marked)"),
-    "waived": _l("Waived"),
-    "not_due": _l("Not due"),
-}
 
 
 def _stall_or_404(stall_id: int) -> Stall:
@@ -64,12 +55,19 @@ def _stall_or_404(stall_id: int) -> Stall:
     return stall
 
 
-def _payment_or_404(number: str) -> Payment:
-    payment = services.payment_by_number(number)
+def _payment_or_404(number: str):
+    payment = queries.payment_by_number(number)
     if payment is None:
         abort(404)
     require_hall_scope(current_user, payment.hall_id)
     return payment
+
+
+def _receipt_or_404(number: str) -> queries.ReceiptFacts:
+    facts = queries.receipt_facts(number, viewer=current_user)
+    if facts is None:  # no such receipt, or not in the user's halls
+        abort(404)
+    return facts
 
 
 def _parse_day(value: str | None, default: date) -> date:
@@ -122,73 +120,18 @@ def round_page(hall_code: str):
     hall = hall_in_scope(current_user, hall_code)
     today = market_today()
     search = request.args.get("q", "")[:60]
-    rows = services.round_rows(hall, today, search)
-    counts = {state: 0 for state in rules.STATES}
-    for row in rows:
-        counts[row.state] += 1
-    can_pay = current_user.role in PAYERS
+    rows = queries.round_rows(hall, today, search)
     return render_template(
         "collection/round.html",
         hall=hall,
         today=today,
         rows=rows,
-        rows_html=_round_rows_html(rows, can_pay),
         search=search,
-        counts=counts,
-        can_pay=can_pay,
+        counts=Counter(row.state for row in rows),
+        RoundState=rules.RoundState,
+        can_pay=current_user.role in PAYERS,
         closed_form=ClosedForm(),
     )
-
-
-PAYABLE = frozenset(("unpaid", "closed", "not_due", "waived"))
-
-
-def _round_rows_html(rows: list, can_pay: bool) -> Markup:
-    """The round's <li> rows, built in Python: with 400 stalls, per-row template work
-    (filters, lookups, escaping of constant texts) was most of the page's time. Labels
-    and URLs are translated, built and escaped once per page; per row only the stall's
-    own texts are escaped. The markup is the one collection.css styles by position."""
-    labels = {state: str(escape(str(text))) for state, text in STATE_LABELS.items()}
-    days_label = str(escape(_("%(n)d days unpaid")))  # formatted with an int only
-    closed_label = escape(_("Closed"))
-    pay_before, pay_after = map(escape, _url_around("collection.pay", "stall_id"))
-    closed_before, closed_after = map(escape, _url_around("collection.mark_closed", "stall_id"))
-    receipt_before, receipt_after = map(escape, _url_around("collection.receipt", "number"))
-    button_end = f"{closed_after}>{closed_label}</button>"
-    parts = []
-    add = parts.append
-    for row in rows:
-        state = row.state
-        stall_id = row.stall_id
-        receipt = row.receipt_number
-        payable = can_pay and state in PAYABLE
-        if payable:
-            link = f"<a href={pay_before}{stall_id}{pay_after}>"
-        elif receipt:
-            link = f"<a href={receipt_before}{escape(receipt)}{receipt_after}>"
-        else:
-            link = "<div>"
-        small = ""
-        if row.unpaid_days:
-            days = days_label % {"n": row.unpaid_days}
-            small = f"<small>{days} · {format_rupiah(row.unpaid_amount)}</small>"
-        add(
-            f'    <li class="coll-stall coll-{state}" id=stall-{stall_id}>{link}'
-            f"<b>{escape(row.code)}</b><span>{escape(row.business)}</span><i>{labels[state]}</i>"
-            f"{small}{'</a>' if payable or receipt else '</div>'}"
-        )
-        if can_pay and state == "unpaid":
-            add(f"<button form=closed formaction={closed_before}{stall_id}{button_end}")
-        add("</li>")
-    return Markup("".join(parts))
-
-
-def _url_around(endpoint: str, name: str) -> tuple[str, str]:
-    """The URL of `endpoint` split around its `name` parameter: (before, after)."""
-    marker = 987654321
-    url = url_for(endpoint, **{name: marker})
-    before, _sep, after = url.partition(str(marker))
-    return before, after
 
 
 # Payments -----------------------------------------------------------------------
@@ -225,12 +168,15 @@ def _payment_page(stall: Stall, form: PaymentForm, today: date, status: int = 20
         if aid != chosen
     ]
     if not form.is_submitted():
-        form.days.data = [p.day for p in shown if p.day == today]
+        # Oldest first: every unpaid due day up to today is ticked to begin with.
+        form.days.data = [p.day for p in shown if not p.ahead]
     elif form.idempotency_key.errors:
         form.form_errors.append(_("This form has expired. Please choose the days again."))
     # A new key for every form drawn: a resend of this very form replays, a new form pays anew.
     form.idempotency_key.data = secrets.token_urlsafe(18)
     selected = set(form.days.data or [])
+    selected_total = sum(p.rate for p in shown if p.day in selected)
+    form.shown_total.data = selected_total
     return (
         render_template(
             "collection/pay.html",
@@ -243,11 +189,12 @@ def _payment_page(stall: Stall, form: PaymentForm, today: date, status: int = 20
             others=others,
             selected=selected,
             ahead_selected=any(p.ahead and p.day in selected for p in shown),
-            paid_today=services.holding_receipt(stall.id, today),
-            selected_total=sum(p.rate for p in shown if p.day in selected),
+            paid_today=queries.holding_receipt(stall.id, today),
+            selected_total=selected_total,
             today=today,
             advance=advance,
             chosen=chosen,
+            may_waive=current_user.role in MANAGERS,
         ),
         status,
     )
@@ -261,7 +208,7 @@ def pay(stall_id: int):
     form = PaymentForm()
     if form.validate_on_submit():
         try:
-            payment, replayed = services.record_payment(
+            payment, replay = services.record_payment(
                 current_user,
                 stall,
                 list(form.days.data or []),
@@ -272,20 +219,25 @@ def pay(stall_id: int):
                 idempotency_key=form.idempotency_key.data,
                 all_arrears=form.all_arrears.data,
                 assignment_id=request.args.get("assignment", type=int),
+                shown_total=form.shown_total.data,
+                oldest_first=not form.skip_older.data,
             )
         except DomainError as error:
             db.session.rollback()
             form_error(form, error)
             return _payment_page(stall, form, today, error.status_code)
         number = payment.receipt_number
-        db.session.commit()
-        if replayed:
+        if replay is not None:
+            db.session.rollback()
             flash(
                 _("This payment was already recorded: receipt %(number)s.", number=number), "info"
             )
-        else:
-            flash(_("Payment recorded: receipt %(number)s.", number=number), "success")
-        return redirect(url_for("collection.receipt", number=number))
+            return idempotency.replay(replay)
+        response = redirect(url_for("collection.receipt", number=number))
+        idempotency.remember(services.idempotency_record(payment), response)
+        db.session.commit()
+        flash(_("Payment recorded: receipt %(number)s.", number=number), "success")
+        return response
     status = 400 if form.is_submitted() else 200
     return _payment_page(stall, form, today, status)
 
@@ -315,61 +267,46 @@ def mark_closed(stall_id: int):
 @allow(*ALL_ROLES)
 def find_receipt():
     number = (request.args.get("number") or "").strip().upper()
-    payment = services.payment_by_number(number) if number else None
-    if payment is None or not (
-        current_user.sees_all_halls or payment.hall_id in current_user.hall_ids
-    ):
+    facts = queries.receipt_facts(number, viewer=current_user) if number else None
+    if facts is None:
         flash(_("No receipt %(number)s in your halls.", number=number), "warning")
         return redirect(url_for("collection.index"))
-    return redirect(url_for("collection.receipt", number=payment.receipt_number))
+    return redirect(url_for("collection.receipt", number=facts.number))
 
 
 @bp.route("/receipts/<number>")
 @allow(*ALL_ROLES)
 def receipt(number: str):
-    payment = _payment_or_404(number)
-    facts = services.receipt_facts(payment)
+    facts = _receipt_or_404(number)
     return render_template(
         "collection/receipt.html",
-        payment=payment,
         facts=facts,
-        days_text=pdf.days_text(facts["days"]),
-        rate_groups=rules.rate_groups(facts["days"]),
-        void_form=VoidForm() if current_user.role in MANAGERS and not payment.is_void else None,
-        verify_url=verify_url(payment.receipt_number),
-        amount_words=terbilang(payment.amount),
+        days_text=pdf.days_text(facts.days),
+        rate_groups=rules.rate_groups(facts.days),
+        void_form=VoidForm() if current_user.role in MANAGERS and not facts.void else None,
+        verify_url=verify_url(facts.number),
+        amount_words=terbilang(facts.amount),
     )
 
 
 @bp.route("/receipts/<number>/receipt-<size>.pdf")
 @allow(*ALL_ROLES)
-@autocommit_read
 def receipt_pdf(number: str, size: str):
     if size not in pdf.SIZES:
         abort(404)
-    facts = services.receipt_facts_by_number(number, viewer=current_user)
-    if facts is None:  # no such receipt, or not in the user's halls
-        abort(404)
-    return send_receipt_pdf(facts, size)
+    return send_receipt_pdf(_receipt_or_404(number), size)
 
 
-def send_receipt_pdf(facts: dict, size: str):
-    """The receipt as a PDF download (the web page's link and the API answer alike), from
-    `services.receipt_facts_by_number` (one read)."""
-    number = facts["number"]
-    # Drawing is CPU work on plain values: end the read first, so it holds no database
-    # lock or snapshot (SQLite's BEGIN IMMEDIATE would queue every other request behind it).
-    db.session.rollback()
+def send_receipt_pdf(facts: queries.ReceiptFacts, size: str):
+    """The receipt as a PDF download (the web page's link and the API answer alike)."""
     data = pdf.receipt_pdf(
         facts,
         issuer=current_app.config["ISSUER_NAME"],
-        verify_url=verify_url(number),
+        verify_url=verify_url(facts.number),
         size=size,
     )
-    # The bytes as they are: send_file's file wrapper and range handling cost more than
-    # the receipt's few kilobytes need.
     response = current_app.response_class(data, mimetype="application/pdf")
-    response.headers.set("Content-Disposition", "inline", filename=f"{number}-{size}.pdf")
+    response.headers.set("Content-Disposition", "inline", filename=f"{facts.number}-{size}.pdf")
     response.cache_control.no_cache = True
     return response
 
@@ -402,19 +339,10 @@ def verify_receipt(number: str, signature: str):
 
 def verify_page(number: str, signature: str):
     """The public check behind a receipt's QR code: no sign-in, no personal data."""
-    status, payment = services.verify_receipt(
+    status, facts = queries.verify_receipt(
         number[:40], signature[:80], current_app.config["SECRET_KEY"]
     )
-    hall = db.session.get(Hall, payment.hall_id) if payment else None
-    stall = db.session.get(Stall, payment.stall_id) if payment else None
-    return render_template(
-        "collection/verify.html",
-        status=status,
-        payment=payment,
-        hall=hall,
-        stall=stall,
-        number=number,
-    )
+    return render_template("collection/verify.html", status=status, facts=facts, number=number)
 
 
 # Waivers ------------------------------------------------------------------------
@@ -459,7 +387,7 @@ def waivers(stall_id: int):
             stall=stall,
             hall=hall,
             form=form,
-            waivers=services.stall_waivers(stall),
+            waivers=queries.stall_waivers(stall),
             current=services.current_assignment(stall.id, today),
             can_waive=current_user.role in MANAGERS,
         ),
@@ -477,7 +405,7 @@ def day(hall_code: str):
     today = market_today()
     the_day = _parse_day(request.args.get("day"), today)
     own = current_user.id if current_user.role == "collector" else None
-    report = services.hall_day(hall, the_day, own)
+    report = queries.hall_day(hall, the_day, own)
     deposit_form = None
     if current_user.role in MANAGERS:
         deposit_form = DepositForm()
@@ -543,7 +471,7 @@ def _day_or_404(value: str) -> date:
 def day_report_pdf(hall_code: str, day_iso: str):
     hall = hall_in_scope(current_user, hall_code)
     the_day = _day_or_404(day_iso)
-    report = services.hall_day(hall, the_day)
+    report = queries.hall_day(hall, the_day)
     data = pdf.daily_report_pdf(
         report,
         issuer=current_app.config["ISSUER_NAME"],

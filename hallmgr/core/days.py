@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 WIB = ZoneInfo("Asia/Jakarta")
+# The days the product knows: every date it stores or is asked about lies between these.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
 
 
 def utcnow() -> datetime:

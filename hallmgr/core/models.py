@@ -1,9 +1,9 @@
 """Small shared model pieces: column helpers and numbered sequences."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hallmgr.core.days import UTCDateTime, utcnow
 from hallmgr.extensions import db
@@ -34,11 +34,23 @@ class NumberSequence(db.Model):
     last_value: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
 
 
-class CalendarDay(db.Model):
-    """One row per date (2000–2099), so due days can be found with set-based SQL."""
+class IdempotencyRecord(db.Model):
+    """A request that must take effect once: the user's key, what the request asked
+    (its fingerprint), what it made, and the response first given, returned byte for byte
+    to every retry."""
 
-    __tablename__ = "calendar_days"
+    __tablename__ = "idempotency_records"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
 
-    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
-    # 1 << date.weekday(): Monday = 1 … Sunday = 64, to test against Hall.open_days.
-    dow_bit: Mapped[int] = mapped_column(sa.Integer)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(sa.String(64))
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    payment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payments.id"), index=True)
+    status: Mapped[int | None] = mapped_column(sa.Integer)
+    mimetype: Mapped[str | None] = mapped_column(sa.String(100))
+    location: Mapped[str | None] = mapped_column(sa.String(500))
+    body: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = created_at_column()
+
+    payment = relationship("Payment")

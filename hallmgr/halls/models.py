@@ -3,9 +3,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hallmgr.core.days import ALL_WEEK
+from hallmgr.core.days import ALL_WEEK, FIRST_DAY
 from hallmgr.core.models import created_at_column, enum_check
 from hallmgr.extensions import db
+from hallmgr.halls import rules
 
 HALL_STATUSES = ("active", "inactive")
 STALL_STATUSES = ("available", "maintenance", "retired")
@@ -35,10 +36,7 @@ class Kecamatan(db.Model):
 
 class Hall(db.Model):
     __tablename__ = "halls"
-    __table_args__ = (
-        enum_check("status", HALL_STATUSES, "status"),
-        sa.CheckConstraint(f"open_days > 0 AND open_days <= {ALL_WEEK}", name="open_days"),
-    )
+    __table_args__ = (enum_check("status", HALL_STATUSES, "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(8), unique=True)
@@ -46,13 +44,46 @@ class Hall(db.Model):
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
     kecamatan_code: Mapped[str | None] = mapped_column(sa.ForeignKey("kecamatan.code"))
     address: Mapped[str] = mapped_column(sa.String(255), default="")
-    # Weekly open days, Monday = bit 0 … Sunday = bit 6.
-    open_days: Mapped[int] = mapped_column(sa.Integer, default=ALL_WEEK)
     status: Mapped[str] = mapped_column(sa.String(16), default="active")
     created_at: Mapped[datetime] = created_at_column()
 
     region = relationship("Region")
     kecamatan = relationship("Kecamatan")
+    schedules = relationship(
+        "HallSchedule", order_by="HallSchedule.effective_from", back_populates="hall"
+    )
+
+    def __init__(self, *, open_days: int = ALL_WEEK, **kwargs):
+        """A new hall opens on `open_days` (every day unless said) from the first day of the
+        calendar, until a change is scheduled."""
+        super().__init__(**kwargs)
+        if not self.schedules:
+            self.schedules.append(HallSchedule(effective_from=FIRST_DAY, open_days=open_days))
+
+    def open_days_on(self, day: date) -> int:
+        """The weekly open days in force on `day` (every day before the first schedule)."""
+        return rules.open_days_on([(s.effective_from, s.open_days) for s in self.schedules], day)
+
+
+class HallSchedule(db.Model):
+    """A hall's weekly open days from `effective_from` on, effective-dated like tariffs:
+    a change applies from a future day, so days already due or paid keep their state."""
+
+    __tablename__ = "hall_schedules"
+    __table_args__ = (
+        sa.UniqueConstraint("hall_id", "effective_from"),
+        sa.CheckConstraint(f"open_days > 0 AND open_days <= {ALL_WEEK}", name="open_days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(sa.ForeignKey("halls.id"))
+    effective_from: Mapped[date] = mapped_column(sa.Date)
+    # Weekly open days, Monday = bit 0 … Sunday = bit 6.
+    open_days: Mapped[int] = mapped_column(sa.Integer)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    hall = relationship("Hall", back_populates="schedules")
 
 
 class StallClass(db.Model):

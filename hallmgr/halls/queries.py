@@ -5,31 +5,43 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from hallmgr.arrears import engine
+from hallmgr.arrears import dues
 from hallmgr.assignments.models import Assignment
 from hallmgr.businesses.models import Business
 from hallmgr.collection.models import Payment
 from hallmgr.extensions import db
 from hallmgr.halls import rules
-from hallmgr.halls.models import Hall, Stall, StallClass
+from hallmgr.halls.models import Hall, Stall, StallClass, Tariff
 
 
 def current_assignments(today: date):
     """Assignments that cover `today`, as a subquery (at most one per stall)."""
     return (
         sa.select(Assignment.id, Assignment.stall_id, Assignment.business_id, Assignment.end_date)
-        .where(
-            Assignment.start_date <= today,
-            sa.or_(Assignment.end_date.is_(None), Assignment.end_date >= today),
-        )
+        .where(Assignment.active_on(today))
         .subquery("cur")
     )
 
 
-def arrears_before(today: date, scope: engine.Scope) -> dict[int, engine.Owed]:
-    """Unpaid due days before today per assignment of the scope (only those that owe),
-    from the arrears engine: one statement, paid days read as bit masks."""
-    return engine.owed(today - timedelta(days=1), scope)
+def arrears_before(today: date, scope: dues.Scope) -> dict[int, dues.Owed]:
+    """Unpaid due days before today per assignment of the scope (only those that owe)."""
+    out = {}
+    for account in dues.accounts(today - timedelta(days=1), scope):
+        owed = account.owed()
+        if owed.days:
+            out[account.assignment_id] = owed
+    return out
+
+
+def rates_on(day: date) -> dict[int, int]:
+    """The daily rate of each stall class in force on `day` (classes without one left out)."""
+    tariffs: dict[int, list[tuple[date, int]]] = {}
+    for class_id, since, rate in db.session.execute(
+        sa.select(Tariff.stall_class_id, Tariff.effective_from, Tariff.daily_rate)
+    ).tuples():
+        tariffs.setdefault(class_id, []).append((since, rate))
+    rates = {class_id: rules.rate_on(periods, day) for class_id, periods in tariffs.items()}
+    return {class_id: rate for class_id, rate in rates.items() if rate is not None}
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,7 @@ def stall_rows(
     with_arrears: bool = False,
 ) -> list[StallRow]:
     """The hall's stalls with today's business in one statement (and, when asked, their
-    arrears before today in one more, from the arrears engine)."""
+    arrears before today, from the dues)."""
     cur = current_assignments(today)
     columns = [
         Stall.id,
@@ -92,7 +104,7 @@ def stall_rows(
     )
     owed = {}
     if with_arrears:
-        owed = arrears_before(today, engine.Scope(hall_ids=[hall.id], current_on=today))
+        owed = arrears_before(today, dues.Scope(hall_ids=[hall.id], active_on=today))
     if block:
         query = query.where(Stall.block == block)
     if class_id:
@@ -105,10 +117,10 @@ def stall_rows(
         query = query.where(cur.c.id.is_(None))
     query = query.order_by(Stall.block, Stall.code)
     out = []
-    nothing = engine.Owed(0, 0, 0, today)
+    nothing = dues.Owed(0, 0, None, None)
     for row in db.session.execute(query):
         arrears = owed.get(row.assignment_id, nothing)
-        days = arrears.unpaid_days
+        days = arrears.days
         out.append(
             StallRow(
                 id=row.id,
@@ -195,6 +207,6 @@ def stall_payments(stall: Stall, limit: int = 100) -> list[Payment]:
 
 def assignment_arrears(assignment_id: int, hall_id: int, today: date) -> tuple[int, int]:
     """(days, amount) the assignment owes before today."""
-    scope = engine.Scope(hall_ids=[hall_id], assignment_ids=[assignment_id])
+    scope = dues.Scope(hall_ids=[hall_id], assignment_ids=[assignment_id])
     owed = arrears_before(today, scope).get(assignment_id)
-    return (owed.unpaid_days, owed.amount) if owed else (0, 0)
+    return (owed.days, owed.amount) if owed else (0, 0)

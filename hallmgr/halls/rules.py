@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from typing import Any
 
 
 def tariff_editable(effective_from: date, today: date) -> bool:
@@ -9,15 +10,26 @@ def tariff_editable(effective_from: date, today: date) -> bool:
     return effective_from > today
 
 
-def rate_on(tariffs: list[tuple[date, int]], day: date) -> int | None:
-    """The daily rate in force on `day`: the latest tariff whose date is not after it."""
-    rate = None
-    for effective_from, daily_rate in sorted(tariffs):
+def in_force(periods: list[tuple[date, Any]], day: date) -> Any:
+    """The value of the effective-dated periods in force on `day`: the latest whose date is
+    not after it (None before the first)."""
+    value = None
+    for effective_from, period_value in sorted(periods):
         if effective_from <= day:
-            rate = daily_rate
+            value = period_value
         else:
             break
-    return rate
+    return value
+
+
+def rate_on(tariffs: list[tuple[date, int]], day: date) -> int | None:
+    """The daily rate in force on `day`: the latest tariff whose date is not after it."""
+    return in_force(tariffs, day)
+
+
+def open_days_on(schedule: list[tuple[date, int]], day: date) -> int:
+    """A hall's weekly open days in force on `day` (none before its first schedule)."""
+    return in_force(schedule, day) or 0
 
 
 STALL_CODE_MAX = 20

@@ -1,7 +1,7 @@
 """Regions, halls, stall classes, tariffs and closures."""
 
 import csv
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import holidays
@@ -9,6 +9,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from hallmgr.audit.services import record, snapshot
+from hallmgr.collection import credits
+from hallmgr.collection.models import PaymentDay
+from hallmgr.collection.rules import CreditReason
+from hallmgr.collection.services import lock_hall
+from hallmgr.core.days import ALL_WEEK, is_open_weekday
 from hallmgr.core.errors import DomainError
 from hallmgr.extensions import db
 from hallmgr.halls import rules
@@ -16,6 +21,7 @@ from hallmgr.halls.models import (
     STALL_STATUSES,
     Closure,
     Hall,
+    HallSchedule,
     Kecamatan,
     Region,
     Stall,
@@ -51,7 +57,7 @@ def load_regions(path: Path = REGIONS_CSV) -> tuple[int, int]:
     return n_regions, n_kec
 
 
-HALL_FIELDS = ("code", "name", "region_code", "kecamatan_code", "address", "open_days", "status")
+HALL_FIELDS = ("code", "name", "region_code", "kecamatan_code", "address", "status")
 
 
 def _check_hall(code: str, region_code: str, kecamatan_code: str | None, hall_id=None) -> None:
@@ -68,32 +74,92 @@ def _check_hall(code: str, region_code: str, kecamatan_code: str | None, hall_id
             )
 
 
-def save_hall(actor, hall: Hall | None, data: dict, now: datetime) -> Hall:
-    """Create or edit a hall; its code is unique and its kecamatan lies in its region."""
+def save_hall(
+    actor,
+    hall: Hall | None,
+    data: dict,
+    now: datetime,
+    *,
+    today: date,
+    open_days_from: date | None = None,
+) -> Hall:
+    """Create or edit a hall; its code is unique and its kecamatan lies in its region.
+
+    A new hall opens on `data["open_days"]` from the start of the calendar. A change of
+    open days is effective-dated like a tariff: it applies from `open_days_from`, a future
+    day (tomorrow at the earliest), so days already due or paid keep their state; days paid
+    ahead that the change closes become credits of their payers.
+    """
     data = dict(data)
     data["code"] = data["code"].strip().upper()
     data["kecamatan_code"] = data.get("kecamatan_code") or None
+    open_days = data.pop("open_days", None)
     _check_hall(
         data["code"], data["region_code"], data["kecamatan_code"], hall.id if hall else None
     )
     before = snapshot(hall, HALL_FIELDS) if hall else None
     if hall is None:
-        hall = Hall()
+        hall = Hall(open_days=open_days or ALL_WEEK)
         db.session.add(hall)
     for key in HALL_FIELDS:
         if key in data:
             setattr(hall, key, data[key])
     db.session.flush()
+    changed = None
+    if before is not None and open_days is not None:
+        changed = _change_open_days(actor, hall, open_days, open_days_from, today=today, now=now)
     record(
         actor,
         "hall_updated" if before else "hall_created",
         hall,
         before=before,
-        after=snapshot(hall, HALL_FIELDS),
+        after={**snapshot(hall, HALL_FIELDS), **(changed or {})},
         hall_id=hall.id,
         at=now,
     )
     return hall
+
+
+def _change_open_days(
+    actor, hall: Hall, open_days: int, effective_from: date | None, *, today: date, now: datetime
+) -> dict | None:
+    """Schedule `open_days` from `effective_from` (a future day); None when nothing changes."""
+    effective_from = effective_from or today + timedelta(days=1)
+    if hall.open_days_on(effective_from) == open_days:
+        return None
+    if effective_from <= today:
+        raise DomainError(
+            _(
+                "A change of open days applies from tomorrow (%(day)s) at the earliest.",
+                day=(today + timedelta(days=1)).isoformat(),
+            ),
+            field="open_days_from",
+        )
+    later = [s for s in hall.schedules if s.effective_from >= effective_from]
+    for schedule in later:  # only future schedules: the check above keeps the past
+        db.session.delete(schedule)
+    db.session.flush()
+    db.session.expire(hall, ["schedules"])
+    db.session.add(
+        HallSchedule(
+            hall_id=hall.id,
+            effective_from=effective_from,
+            open_days=open_days,
+            created_by_id=getattr(actor, "id", None),
+            created_at=now,
+        )
+    )
+    db.session.flush()
+    lock_hall(hall.code, today.year)
+    stalls = sa.select(Stall.id).where(Stall.hall_id == hall.id)
+    closed = [
+        d
+        for d in credits.covering(PaymentDay.stall_id.in_(stalls), PaymentDay.day >= effective_from)
+        if not is_open_weekday(open_days, d.day)
+    ]
+    if closed:
+        credits.release(actor, closed, CreditReason.SCHEDULE_CHANGED, now=now)
+    return {"open_days": open_days, "open_days_from": effective_from.isoformat()}
 
 
 def save_stall_class(actor, stall_class: StallClass | None, code: str, name: str, now: datetime):
@@ -200,6 +266,7 @@ def add_closure(
     end_date: date,
     kind: str,
     reason: str,
+    today: date,
     now: datetime,
 ) -> Closure:
     """Close a hall (or, without a hall, every hall) for a date range."""
@@ -217,11 +284,30 @@ def add_closure(
     )
     db.session.add(closure)
     db.session.flush()
+    _release_closed_days(actor, hall_id, start_date, end_date, today=today, now=now)
     record(actor, "closure_created", closure, after=snapshot(closure, CLOSURE_FIELDS), at=now)
     return closure
 
 
-def import_national_holidays(actor, year: int, now: datetime) -> int:
+def _release_closed_days(
+    actor, hall_id: int | None, start: date, end: date, *, today: date, now: datetime
+) -> None:
+    """Days already paid that a new closure makes not due become their payers' credits.
+    The halls' payments queue behind this (their counters are locked in code order)."""
+    halls = sa.select(Hall.code).order_by(Hall.code)
+    if hall_id is not None:
+        halls = halls.where(Hall.id == hall_id)
+    for code in db.session.scalars(halls):
+        lock_hall(code, today.year)
+    where = [PaymentDay.day >= start, PaymentDay.day <= end]
+    if hall_id is not None:
+        where.append(PaymentDay.stall_id.in_(sa.select(Stall.id).where(Stall.hall_id == hall_id)))
+    paid = credits.covering(*where)
+    if paid:
+        credits.release(actor, paid, CreditReason.CLOSURE, now=now)
+
+
+def import_national_holidays(actor, year: int, now: datetime, *, today: date) -> int:
     """Province-wide closures for Indonesia's national holidays and cuti bersama of a year.
 
     Names are in Indonesian. Days already closed province-wide are skipped, so it can run twice.
@@ -255,6 +341,8 @@ def import_national_holidays(actor, year: int, now: datetime) -> int:
             )
         )
         added += 1
+        db.session.flush()
+        _release_closed_days(actor, None, day, day, today=today, now=now)
     db.session.flush()
     record(
         actor,

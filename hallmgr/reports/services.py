@@ -7,8 +7,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from hallmgr.arrears import dues
-from hallmgr.arrears import services as arrears
+from hallmgr.arrears import dues, rules
 from hallmgr.arrears.rules import AGING_BUCKETS
 from hallmgr.assignments.models import Assignment
 from hallmgr.auth.models import User
@@ -88,11 +87,7 @@ def dashboard(
     figures = {r[0]: HallFigures(r[0], r[1], r[2], r[3], r[4]) for r in db.session.execute(halls_q)}
     ids = frozenset(figures)
 
-    occupied = sa.and_(
-        Assignment.stall_id == Stall.id,
-        Assignment.start_date <= today,
-        sa.or_(Assignment.end_date.is_(None), Assignment.end_date >= today),
-    )
+    occupied = sa.and_(Assignment.stall_id == Stall.id, Assignment.active_on(today))
     for hall_id, stalls, taken in db.session.execute(
         sa.select(Stall.hall_id, sa.func.count(sa.distinct(Stall.id)), sa.func.count(Assignment.id))
         .outerjoin(Assignment, occupied)
@@ -111,23 +106,17 @@ def dashboard(
     ):
         figures[hall_id].collected_today = int(amount)
 
+    # Due and paid this month, and arrears by aging: the dues of the halls up to today.
     month_start = today.replace(day=1)
-    paid = dues.with_payment(dues.due_days(today, since=month_start, hall_ids=ids)).subquery()
-    for hall_id, due_month, paid_month, due_today in db.session.execute(
-        sa.select(
-            paid.c.hall_id,
-            sa.func.sum(paid.c.rate),
-            sa.func.sum(sa.case((paid.c.payment_id.is_not(None), paid.c.rate), else_=0)),
-            sa.func.sum(sa.case((paid.c.day == today, paid.c.rate), else_=0)),
-        ).group_by(paid.c.hall_id)
-    ):
-        figures[hall_id].due_month = int(due_month or 0)
-        figures[hall_id].paid_month = int(paid_month or 0)
-        figures[hall_id].due_today = int(due_today or 0)
-
-    for row in arrears.iter_arrears_rows(today, thresholds, arrears.ArrearsFilter(hall_ids=ids)):
-        by_bucket = figures[row.hall_id].arrears
-        by_bucket[row.bucket] = by_bucket.get(row.bucket, 0) + row.amount
+    for account in dues.accounts(today, dues.Scope(hall_ids=ids)):
+        f = figures[account.tenancy.hall_id]
+        due_month = account.due.between(month_start, today)
+        f.due_month += account.amount(due_month)
+        f.paid_month += account.amount(due_month & account.paid)
+        f.due_today += account.amount(due_month.between(today, today))
+        owed = account.owed(today - timedelta(days=1))
+        if owed.days:
+            f.arrears[rules.aging_bucket(owed.oldest, today)] += owed.amount
 
     first = today - timedelta(days=29)
     per_day = dict(
@@ -173,11 +162,7 @@ def idle_stalls(hall_ids, today: date, min_days: int):
         .having(sa.func.count() >= min_days)
         .subquery()
     )
-    holder = sa.and_(
-        Assignment.stall_id == Stall.id,
-        Assignment.start_date <= today,
-        sa.or_(Assignment.end_date.is_(None), Assignment.end_date >= today),
-    )
+    holder = sa.and_(Assignment.stall_id == Stall.id, Assignment.active_on(today))
     return db.session.execute(
         sa.select(
             Hall.code.label("hall_code"),
@@ -228,10 +213,7 @@ def owners_near_limit(hall_ids, today: date, limit: int):
     """Owners holding today at least max(limit − 1, 2) stalls across every hall (so with a
     limit of 1, those over it), among owners with a stall in the user's halls."""
     threshold = max(limit - 1, 2)
-    active = sa.and_(
-        Assignment.start_date <= today,
-        sa.or_(Assignment.end_date.is_(None), Assignment.end_date >= today),
-    )
+    active = Assignment.active_on(today)
     held = (
         sa.select(Assignment.business_id, sa.func.count().label("stalls"))
         .where(active)

@@ -1,5 +1,6 @@
 // Payment form: "all arrears" ticks every unpaid day, and the total follows the ticks.
-// The server prices the payment itself; this only shows the collector what to ask for.
+// The server prices the payment itself and refuses it when the days cost other than the
+// total shown (sent back in the hidden shown_total), so what is recorded is what was seen.
 (function () {
   "use strict";
   var form = document.getElementById("pay-form");
@@ -9,6 +10,7 @@
   }
   var all = form.querySelector('input[name="all_arrears"]');
   var days = form.querySelectorAll('input[name="days"]');
+  var shown = document.getElementById("pay-shown-total");
 
   function update() {
     var sum = 0;
@@ -18,6 +20,9 @@
       }
     });
     out.textContent = "Rp" + sum.toLocaleString("id-ID");
+    if (shown) {
+      shown.value = String(sum);
+    }
   }
 
   if (all) {
@@ -33,5 +38,7 @@
   days.forEach(function (box) {
     box.addEventListener("change", update);
   });
+  // A page restored from the back-forward cache shows the ticks it had: count them again.
+  window.addEventListener("pageshow", update);
   update();
 })();

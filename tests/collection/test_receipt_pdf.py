@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from hallmgr.collection import pdf
+from hallmgr.collection.queries import ReceiptFacts
 from tests.conftest import pdf_text
 
 URL = (
@@ -26,6 +27,7 @@ LONG = (
 def _facts(**changes):
     facts = {
         "number": "PSR-2026-000123",
+        "hall_id": 1,
         "hall_code": "PSR",
         "hall_name": "Pasar Sentral",
         "hall_address": "Jl. Pasar 1",
@@ -34,17 +36,19 @@ def _facts(**changes):
         "business_day": date(2026, 8, 17),
         "stall_code": "A-01",
         "stall_block": "A",
+        "business_id": 1,
         "business": "Warung Bu Siti",
         "owner": "Siti Rahayu",
         "days": [(date(2026, 8, d), 3000) for d in (14, 15, 17)],
         "amount": 9000,
         "method": "cash",
+        "collector_id": 1,
         "collector": "Budi Santoso",
-        "void": False,
         "voided_at": None,
+        "voided_by": None,
         "void_reason": "",
     }
-    return {**facts, **changes}
+    return ReceiptFacts(**{**facts, **changes})
 
 
 def _render(app, facts, size, issuer="Pemerintah Kota", url=URL):
@@ -93,17 +97,21 @@ def test_receipt_prints_every_fact(app, size):
 
 
 def test_void_receipt_says_void_with_time_and_reason(app):
-    facts = _facts(
-        void=True, voided_at=datetime(2026, 8, 17, 5, 0, tzinfo=UTC), void_reason="salah lapak"
-    )
+    facts = _facts(voided_at=datetime(2026, 8, 17, 5, 0, tzinfo=UTC), void_reason="salah lapak")
     text = pdf_text(_render(app, facts, "80mm"))
     assert "VOID" in text and "salah lapak" in text and "PSR-2026-000123" in text
 
 
 @pytest.mark.parametrize("size", ["80mm", "a6"])
 def test_long_names_wrap_inside_the_paper(app, size):
-    facts = _facts(business=LONG, owner=LONG, collector=LONG, hall_name=LONG, void_reason=LONG)
-    facts.update(void=True, voided_at=datetime(2026, 8, 17, 5, 0, tzinfo=UTC))
+    facts = _facts(
+        business=LONG,
+        owner=LONG,
+        collector=LONG,
+        hall_name=LONG,
+        void_reason=LONG,
+        voided_at=datetime(2026, 8, 17, 5, 0, tzinfo=UTC),
+    )
     data = _render(app, facts, size, issuer=LONG)
     runs = _runs(data)
     assert runs
@@ -198,9 +206,7 @@ def _page_picture(data: bytes, page: int = 0, dpi: int = 203) -> Image.Image:
 @pytest.mark.parametrize("void", [False, True])
 def test_a_phone_reads_the_link_off_the_rendered_receipt(app, size, void):
     """The whole page rendered, VOID stamp and all: one QR code, and it is the link."""
-    facts = (
-        _facts(void=True, voided_at=datetime(2026, 8, 17, 5, 0, tzinfo=UTC)) if void else _facts()
-    )
+    facts = _facts(voided_at=datetime(2026, 8, 17, 5, 0, tzinfo=UTC)) if void else _facts()
     picture = _page_picture(_render(app, facts, size, url=SHORT_URL))
     results = zxingcpp.read_barcodes(picture)
     assert [(r.format, r.text) for r in results] == [
