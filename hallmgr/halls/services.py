@@ -137,7 +137,7 @@ def add_tariff(
     now: datetime,
 ) -> Tariff:
     """A new daily rate for a class from its effective date on, one per class and date; it
-    starts tomorrow (in Jakarta, the day after `now`) at the earliest, so no priced day changes.
+    starts tomorrow in Jakarta (the day after `now`) at the earliest: no day already priced changes.
 
     A class none of whose stalls was ever assigned has priced no day: its rates may start on
     any date (a stall keeps its class once assigned, so this stays true of every past day).
@@ -148,9 +148,7 @@ def add_tariff(
         )
     if not regulation.strip():
         raise DomainError(_("Name the regulation the rate comes from."), field="regulation")
-    if not rules.tariff_editable(effective_from, market_today(now)) and _class_was_assigned(
-        stall_class
-    ):
+    if effective_from <= market_today(now) and _class_was_assigned(stall_class):
         raise DomainError(
             _(
                 "A new rate takes effect from tomorrow at the earliest: days already passed, "
