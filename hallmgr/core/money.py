@@ -1,6 +1,14 @@
 """Money is whole rupiah in ints; these helpers only format it."""
 
+import re
+
 from num2words import num2words
+
+# num2words writes a thousands group of one as "satu ribu" when a larger group stands before
+# it (1.001.000: "satu juta satu ribu"); Indonesian says "seribu" wherever it stands. A "satu"
+# that is the whole group follows no word of its own group ("puluh", "ratus", "seratus"):
+# 21.000 stays "dua puluh satu ribu", 101.000 "seratus satu ribu".
+_LONE_SATU_RIBU = re.compile(r"(?<!puluh )(?<!ratus )\bsatu ribu\b")
 
 
 def format_rupiah(amount: int) -> str:
@@ -15,5 +23,5 @@ def terbilang(amount: int) -> str:
     """The amount in Indonesian words, as on a receipt: 'lima ribu rupiah'."""
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError("rupiah amounts are ints")
-    words = num2words(amount, lang="id")
+    words = _LONE_SATU_RIBU.sub("seribu", num2words(amount, lang="id"))
     return f"{words} rupiah"

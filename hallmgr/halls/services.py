@@ -13,7 +13,7 @@ from hallmgr.collection import credits
 from hallmgr.collection.models import PaymentDay
 from hallmgr.collection.rules import CreditReason
 from hallmgr.collection.services import lock_hall
-from hallmgr.core.days import ALL_WEEK, is_open_weekday
+from hallmgr.core.days import ALL_WEEK, is_open_weekday, market_today
 from hallmgr.core.errors import DomainError
 from hallmgr.extensions import db
 from hallmgr.halls import rules
@@ -201,13 +201,26 @@ def add_tariff(
     regulation: str,
     now: datetime,
 ) -> Tariff:
-    """A new daily rate for a class from its effective date on; one rate per class and date."""
+    """A new daily rate for a class from its effective date on, one per class and date; it
+    starts tomorrow in Jakarta (the day after `now`) at the earliest: no day already priced changes.
+
+    A class none of whose stalls was ever assigned has priced no day: its rates may start on
+    any date (a stall keeps its class once assigned, so this stays true of every past day).
+    """
     if not isinstance(daily_rate, int) or daily_rate <= 0:
         raise DomainError(
             _("The daily rate must be a whole number of rupiah above zero."), field="daily_rate"
         )
     if not regulation.strip():
         raise DomainError(_("Name the regulation the rate comes from."), field="regulation")
+    if effective_from <= market_today(now) and _class_was_assigned(stall_class):
+        raise DomainError(
+            _(
+                "A new rate takes effect from tomorrow at the earliest: days already passed, "
+                "and today, keep the rate they had."
+            ),
+            field="effective_from",
+        )
     clash = db.session.scalar(
         sa.select(Tariff.id).where(
             Tariff.stall_class_id == stall_class.id, Tariff.effective_from == effective_from
@@ -227,6 +240,21 @@ def add_tariff(
     db.session.flush()
     record(actor, "tariff_created", tariff, after=snapshot(tariff, TARIFF_FIELDS), at=now)
     return tariff
+
+
+def _class_was_assigned(stall_class: StallClass) -> bool:
+    from hallmgr.assignments.models import Assignment
+
+    return (
+        db.session.scalar(
+            sa.select(sa.literal(True))
+            .select_from(Assignment)
+            .join(Stall, Stall.id == Assignment.stall_id)
+            .where(Stall.stall_class_id == stall_class.id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def edit_tariff(

@@ -1,10 +1,12 @@
 """Admin screens: only admins, and what they change is saved and audited."""
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from hallmgr.core.days import market_today
 from hallmgr.models import AuditEvent, Closure, Hall, StallClass, Tariff, User
 from tests.conftest import PASSWORD, count_rows, post
 
@@ -296,3 +298,39 @@ def test_user_list_shows_each_users_halls_in_a_fixed_number_of_statements(
     many, page = statements()
     assert "UL01, UL02" in page and page.count("ul.more") == 10
     assert many == few
+
+
+@pytest.mark.parametrize("days_back", [1, 0], ids=["yesterday", "today"])
+def test_a_back_dated_or_same_day_rate_is_refused_on_its_field(
+    client,
+    login_as,
+    make_hall,
+    make_class,
+    make_stall,
+    make_business,
+    make_assignment,
+    db,
+    days_back,
+):
+    login_as("admin")
+    sc = make_class(rate=3000, since=date(2020, 1, 1))
+    make_assignment(make_stall(make_hall(), stall_class=sc), make_business(), date(2020, 1, 1))
+    db.session.commit()
+    since = market_today() - timedelta(days=days_back)
+    response = post(
+        client,
+        f"/admin/classes/{sc.id}/tariffs/new",
+        {"effective_from": since.isoformat(), "daily_rate": "5000", "regulation": "Pergub 2"},
+    )
+    assert response.status_code == 200
+    # The message stands under the date field, which is marked invalid.
+    assert re.search(
+        r'<input class="form-control is-invalid" id="effective_from"[^>]*>\s*'
+        r'<div class="invalid-feedback d-block">Tarif baru paling cepat berlaku mulai besok',
+        response.get_data(as_text=True),
+    )
+    rows = db.session.execute(
+        sa.select(Tariff.effective_from, Tariff.daily_rate).where(Tariff.stall_class_id == sc.id)
+    ).all()
+    assert rows == [(date(2020, 1, 1), 3000)]
+    assert count_rows(AuditEvent, AuditEvent.action == "tariff_created") == 0

@@ -6,7 +6,7 @@ import pytest
 
 from hallmgr.core.days import market_today
 from hallmgr.core.i18n import format_day, format_moment
-from hallmgr.core.money import format_rupiah, terbilang
+from hallmgr.core.money import format_rupiah
 
 
 @pytest.mark.parametrize(
@@ -20,20 +20,6 @@ def test_rupiah(amount, text):
 def test_money_is_never_a_float():
     with pytest.raises(TypeError):
         format_rupiah(5000.0)
-
-
-@pytest.mark.parametrize(
-    ("amount", "words"),
-    [
-        (5000, "lima ribu rupiah"),
-        (3000, "tiga ribu rupiah"),
-        (1000, "seribu rupiah"),
-        (15500, "lima belas ribu lima ratus rupiah"),
-        (1250000, "satu juta dua ratus lima puluh ribu rupiah"),
-    ],
-)
-def test_terbilang(amount, words):
-    assert terbilang(amount) == words
 
 
 def test_business_day_is_jakarta_date_not_utc():

@@ -1,4 +1,4 @@
-"""Stalls: saving, status, the CSV import (all or nothing), and the map's colours."""
+"""Stalls: saving, status, the CSV import (all or nothing), and the map's colours; tariffs."""
 
 from datetime import UTC, date, datetime
 
@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from hallmgr.core.errors import DomainError
 from hallmgr.halls import queries, services
-from hallmgr.models import Payment, PaymentDay, Stall
+from hallmgr.halls.services import ImportRejectedError
+from hallmgr.models import AuditEvent, Payment, PaymentDay, Stall, Tariff
 from tests.conftest import count_rows
 
 TODAY = date(2026, 8, 17)
@@ -176,4 +177,70 @@ def test_the_map_colours_vacant_occupied_arrears_and_maintenance(
     assert sa.inspect(payment).persistent
 
 
-from hallmgr.halls.services import ImportRejectedError  # noqa: E402
+# Tariffs: a new rate prices days to come only (issue 19, defect 3). -----------------------
+
+# 01:00 WIB on 18 August 2026, while it is still the 17th in UTC.
+NIGHT = datetime(2026, 8, 17, 18, 0, tzinfo=UTC)
+REFUSED = "Tarif baru paling cepat berlaku mulai besok"
+
+
+def rates(db, stall_class) -> dict:
+    query = sa.select(Tariff.effective_from, Tariff.daily_rate).where(
+        Tariff.stall_class_id == stall_class.id
+    )
+    return dict(db.session.execute(query).all())
+
+
+@pytest.fixture
+def kios_in_use(hall, kios, make_stall, make_business, make_assignment):
+    make_assignment(make_stall(hall, stall_class=kios), make_business(), date(2026, 1, 1))
+    return kios
+
+
+@pytest.mark.parametrize(
+    "since", [date(2026, 8, 1), date(2026, 8, 16), TODAY], ids=["back-dated", "yesterday", "today"]
+)
+def test_a_new_rate_of_a_class_in_use_cannot_start_today_or_earlier(
+    db, kios_in_use, make_user, since
+):
+    admin = make_user("admin")
+    with pytest.raises(DomainError) as refused:
+        services.add_tariff(admin, kios_in_use, since, 4000, "Pergub 9/2026", NOW)
+    assert refused.value.field == "effective_from"
+    assert REFUSED in refused.value.message
+    assert rates(db, kios_in_use) == {date(2020, 1, 1): 3000}
+    assert count_rows(AuditEvent, AuditEvent.action == "tariff_created") == 0
+
+
+def test_a_new_rate_may_start_tomorrow(db, kios_in_use, make_user):
+    services.add_tariff(make_user("admin"), kios_in_use, date(2026, 8, 18), 4000, "P 9", NOW)
+    assert rates(db, kios_in_use) == {date(2020, 1, 1): 3000, date(2026, 8, 18): 4000}
+
+
+def test_tomorrow_is_counted_in_jakarta_not_in_utc(db, kios_in_use, make_user):
+    admin = make_user("admin")
+    # At 01:00 WIB the 18th is already today in Jakarta, though UTC still says the 17th.
+    with pytest.raises(DomainError):
+        services.add_tariff(admin, kios_in_use, date(2026, 8, 18), 4000, "P 9", NIGHT)
+    services.add_tariff(admin, kios_in_use, date(2026, 8, 19), 4000, "P 9", NIGHT)
+    assert rates(db, kios_in_use) == {date(2020, 1, 1): 3000, date(2026, 8, 19): 4000}
+
+
+def test_a_class_no_stall_was_ever_assigned_may_take_rates_from_any_date(
+    db, hall, make_user, make_stall, make_business, make_assignment
+):
+    """No day was ever priced by such a class, so a back-dated rate re-prices nothing."""
+    admin = make_user("admin")
+    pelataran = services.save_stall_class(admin, None, "pelataran5", "Pelataran", NOW)
+    stall = make_stall(hall, stall_class=pelataran)  # a stall of the class, never assigned
+    services.add_tariff(admin, pelataran, date(2026, 1, 1), 2000, "Pergub 1/2026", NOW)
+    services.add_tariff(admin, pelataran, TODAY, 2500, "Pergub 8/2026", NOW)
+    assert rates(db, pelataran) == {date(2026, 1, 1): 2000, TODAY: 2500}
+
+    # Once a stall of the class has been assigned, even by an assignment long ended, its
+    # days were priced: the rule holds again.
+    make_assignment(stall, make_business(), date(2026, 2, 1), date(2026, 2, 28))
+    with pytest.raises(DomainError) as refused:
+        services.add_tariff(admin, pelataran, date(2026, 2, 15), 3000, "Pergub 2/2026", NOW)
+    assert refused.value.field == "effective_from"
+    assert rates(db, pelataran) == {date(2026, 1, 1): 2000, TODAY: 2500}
