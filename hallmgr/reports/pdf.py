@@ -16,9 +16,9 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 # The app's PDFs go out over HTTP, which carries binary: their compressed streams need no
-# ASCII85 layer on top (ReportLab's default for 7-bit channels), which made each stream a
-# quarter larger and cost about 7% of the instructions of drawing a receipt. ReportLab
-# reads the setting when it writes a stream; every PDF module of the app imports this one.
+# ASCII85 layer on top (ReportLab's default for 7-bit channels), which only makes each
+# stream larger and slower to write. ReportLab reads the setting when it writes a stream;
+# every PDF module of the app imports this one.
 rl_config.useA85 = 0
 
 
