@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := hallmgr
 
-.PHONY: run test lint fmt translations extract-messages screenshots clean soak bench
+.PHONY: run test lint fmt deadcode translations extract-messages screenshots clean soak bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ lint: $(VENV)/.installed
 fmt: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Code nothing uses (vulture; what it scans and the names it cannot see used are in
+# pyproject.toml). Exits 3 when it finds any.
+deadcode: $(VENV)/.installed
+	$(BIN)/vulture
 
 # Refresh the catalogues after adding or changing user-facing strings, then fill in the
 # Indonesian of what `scripts/messages.py missing` lists.

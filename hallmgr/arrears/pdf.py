@@ -84,7 +84,7 @@ class RowLayout:
 
     Texts are measured by summing the body font's character widths (integers in
     thousandths of the size); a sum within a hair of a limit is measured again by
-    ReportLab, so cuts are exactly fit_text's."""
+    ReportLab, so a cut is exactly where ReportLab's widths put it."""
 
     REPEATED = frozenset({1, 4, 5, 6, 7, 8, 9, 10})  # columns whose texts repeat
     ELLIPSIS = "…"
@@ -162,8 +162,8 @@ class RowLayout:
         return None
 
     def fit(self, text: str, col: int) -> str:
-        """The text cut with an ellipsis to fit its column, as fit_text cuts it (the
-        longest prefix that fits with the ellipsis); short texts fit unmeasured."""
+        """The text cut with an ellipsis to fit its column (the longest prefix that fits
+        with the ellipsis); short texts fit unmeasured."""
         text = text or ""
         avail = self.widths[col] - 4
         if len(text) * self._max_char <= avail:
@@ -191,7 +191,7 @@ class RowLayout:
         return text[:k] + self.ELLIPSIS
 
     def _fit_measured(self, text: str, avail: float) -> str:
-        """fit_text's cut, measured by ReportLab, the prefix found by bisection."""
+        """fit()'s cut, measured by ReportLab, the prefix found by bisection."""
         if stringWidth(text, BODY_FONT, FONT_SIZE) <= avail:
             return text
         lo, hi = 0, len(text) - 1  # text[:lo] + "…" fits (or lo is 0); text[:hi + 1] not

@@ -21,8 +21,6 @@ def rate_on(tariffs: list[tuple[date, int]], day: date) -> int | None:
 
 
 STALL_CODE_MAX = 20
-# What the hall map shows for a stall.
-MAP_STATES = ("vacant", "occupied", "arrears", "maintenance", "retired")
 
 
 def parse_area_m2(text: str) -> int | None:

@@ -167,20 +167,6 @@ GRID_STYLE = [
 ]
 
 
-def fit_text(text: str, width: float, font: str = "Helvetica", size: float = 7.5) -> str:
-    """The text cut (with an ellipsis) to fit `width` points: plain cells stay one line,
-    which keeps long tables fast (no Paragraph per cell)."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    text = text or ""
-    if stringWidth(text, font, size) <= width:
-        return text
-    ellipsis = "…"
-    while text and stringWidth(text + ellipsis, font, size) > width:
-        text = text[:-1]
-    return text + ellipsis
-
-
 def chunked(items, size: int):
     """Lists of at most `size` items from any iterable, without holding it all."""
     chunk = []
