@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := hallmgr
 
-.PHONY: run test lint fmt deadcode translations extract-messages screenshots clean soak bench
+.PHONY: run test test-perf lint fmt deadcode translations extract-messages screenshots clean soak bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: translations
 
 test: translations
 	$(BIN)/pytest -q
+
+# What `make test` leaves out: tests marked perf (wall-clock bounds, pinned optimisations).
+test-perf: translations
+	$(BIN)/pytest -q -m perf
 
 # Province-scale benchmarks (issue 8): builds the synthetic province on SQLite and on
 # PostgreSQL (BENCH_PG_URL, default hallmgr_bench at 127.0.0.1), writes docs/BENCHMARKS.md,
