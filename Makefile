@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := hallmgr
 
-.PHONY: run test lint fmt translations extract-messages screenshots clean soak bench
+.PHONY: run test test-perf lint fmt deadcode translations extract-messages screenshots clean soak bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: translations
 
 test: translations
 	$(BIN)/pytest -q
+
+# What `make test` leaves out: tests marked perf (wall-clock bounds, pinned optimisations).
+test-perf: translations
+	$(BIN)/pytest -q -m perf
 
 # Province-scale benchmarks (issue 8): builds the synthetic province on SQLite and on
 # PostgreSQL (BENCH_PG_URL, default hallmgr_bench at 127.0.0.1), writes docs/BENCHMARKS.md,
@@ -50,6 +54,11 @@ lint: $(VENV)/.installed
 fmt: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Code nothing uses (vulture; what it scans and the names it cannot see used are in
+# pyproject.toml). Exits 3 when it finds any.
+deadcode: $(VENV)/.installed
+	$(BIN)/vulture
 
 # Refresh the catalogues after adding or changing user-facing strings, then fill in the
 # Indonesian of what `scripts/messages.py missing` lists.

@@ -30,7 +30,7 @@ def bench_config(url: str):
 
 
 def make_app(url: str):
-    from hallmgr import create_app
+    from benchmarks.app import create_app
 
     return create_app(bench_config(url))
 
@@ -86,7 +86,7 @@ def _migrations_head() -> str:
 
 def _existing(dialect: str, url: str, stalls: int, days: int, today: date) -> Database | None:
     """The province built today at `url` with this many stalls, if it is there."""
-    from hallmgr.bench.data import Summary
+    from benchmarks.data import Summary
 
     if dialect == "sqlite" and not Path(url.removeprefix("sqlite:///")).exists():
         return None
@@ -126,11 +126,11 @@ def _existing(dialect: str, url: str, stalls: int, days: int, today: date) -> Da
 def build(
     dialect: str, stalls: int, days: int, today: date, suffix: str = "", reuse: bool = False
 ) -> Database:
-    """A fresh database with the synthetic province (flask bench-data), migrated to head;
+    """A fresh database with the synthetic province (benchmarks.data), migrated to head;
     with `reuse`, one already built there with as many stalls is kept."""
     from flask_migrate import upgrade
 
-    from hallmgr.bench.data import generate
+    from benchmarks.data import generate
     from hallmgr.extensions import db
 
     if dialect == "sqlite":

@@ -73,28 +73,3 @@ def pay(port: int, token: str, key: str, body: dict, *, timeout: float = 30.0) -
         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
         timeout=timeout,
     )
-
-
-def sign_in(port: int, username: str, password: str) -> str:
-    """A session cookie header value for the web pages (the sign-in form, with its CSRF token)."""
-    import re
-
-    page = request(port, "GET", "/auth/login")
-    cookie = _cookie(page)
-    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page.body).group(1).decode()
-    form = f"csrf_token={token}&username={username}&password={password}".encode()
-    answer = request(
-        port,
-        "POST",
-        "/auth/login",
-        body=form,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
-    )
-    if answer.status != 302:
-        raise RuntimeError(f"sign-in as {username} failed: {answer.status}")
-    return _cookie(answer)
-
-
-def _cookie(reply: Reply) -> str:
-    raw = reply.header("set-cookie") or ""
-    return raw.split(";", 1)[0]

@@ -130,7 +130,7 @@ INDEXES = """\
   arrears engine reads ~6 rows per assignment instead of ~280 paid days, joined in SQL into
   one `block,mask,…` text on the assignment's row: the whole province in one grouped pass
   over ~55,000 rows joined by hash, a hall's round by a primary-key range per tenant.
-  The generator (`flask bench-data`) loads paid days with the triggers dropped and fills
+  The generator (`benchmarks/data.py`) loads paid days with the triggers dropped and fills
   the table with one `INSERT … SELECT … GROUP BY`.
 - **`ix_payment_days_valid_assignment_block`** on `payment_days (assignment_id,
   (day_number / 62), day_number, void) WHERE NOT void` (migration 5e1f0c2a9d47): the valid

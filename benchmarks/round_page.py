@@ -12,7 +12,7 @@ from benchmarks.common import count_statements, figure, make_app, median_seconds
 
 
 def _client_for(app, hall_code: str):
-    from hallmgr.bench.data import BENCH_PASSWORD
+    from benchmarks.data import BENCH_PASSWORD
 
     client = app.test_client()
     form = client.get("/auth/login").get_data(as_text=True)

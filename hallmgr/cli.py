@@ -106,26 +106,6 @@ def seed_demo_command():
         click.echo(f"  {username:<10} {description}")
 
 
-@click.command("bench-data")
-@click.option("--stalls", type=click.IntRange(1, 2_000_000), default=10_000, show_default=True)
-@click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True)
-@with_appcontext
-def bench_data_command(stalls, days, seed):
-    """Fill an empty database with a synthetic province for benchmarks."""
-    from hallmgr.bench.data import generate
-    from hallmgr.halls.models import Hall
-
-    if db.session.scalar(sa.select(sa.func.count()).select_from(Hall)):
-        raise click.ClickException("the database already has halls; use an empty one")
-    summary = generate(stalls, days, today=market_today(), seed=seed)
-    db.session.commit()
-    click.echo(
-        f"{summary.halls} halls, {summary.stalls} stalls, {summary.assignments} assignments, "
-        f"{summary.due_days} due days, {summary.payments} payments, {summary.paid_days} paid days"
-    )
-
-
 def init_commands(app: Flask) -> None:
     from hallmgr.arrears.cli import arrears_command
     from hallmgr.halls.cli import import_cli
@@ -136,7 +116,6 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(closures_cli)
     app.cli.add_command(load_regions_command)
     app.cli.add_command(seed_demo_command)
-    app.cli.add_command(bench_data_command)
     app.cli.add_command(check_deploy_command)
     for command in (backup_command, restore_command):
         app.cli.add_command(command)

@@ -42,6 +42,18 @@ def _database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `perf` (timings on this machine, optimisations pinned) run only when the
+    -m expression names them, as `make test-perf` does: `make test`, `-m "not e2e"` and
+    `-m e2e` leave them out."""
+    if re.search(r"\bperf\b", config.option.markexpr or ""):
+        return
+    perf = [item for item in items if item.get_closest_marker("perf")]
+    if perf:
+        config.hook.pytest_deselected(items=perf)
+        items[:] = [item for item in items if not item.get_closest_marker("perf")]
+
+
 def reset_database(engine) -> None:
     """An empty database: PostgreSQL's public schema is dropped and made anew."""
     if engine.dialect.name == "postgresql":

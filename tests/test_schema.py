@@ -1,7 +1,5 @@
 """Migrations build the schema the models describe, and keep the audit log append-only."""
 
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError

@@ -72,7 +72,7 @@ def _problems(problem) -> list[tuple[str, str]]:
 @cache
 def _validator(schema_name: str) -> Draft202012Validator:
     """One validator per schema and process: the schemas are constants, and building one
-    (a deep copy of every component) cost more than the rest of a payment's checks."""
+    deep-copies every component, so it is not done per request."""
     return Draft202012Validator(
         openapi.request_schema(schema_name), format_checker=Draft202012Validator.FORMAT_CHECKER
     )

@@ -6,7 +6,7 @@ re-measuring it, which grows with its length. Each block is drawn directly on th
 canvas (one-line cells, fixed row height). A row becomes its PDF text operators once,
 when it is added (RowLayout: widths from the font's table, repeated cells encoded once),
 and a block's drawing is joining them; finished pages are held as one string each until
-the page count is known for "page X of Y". 10,000 rows take about 0.5 s of CPU.
+the page count is known for "page X of Y".
 """
 
 from collections.abc import Iterable
@@ -85,7 +85,7 @@ class RowLayout:
 
     Texts are measured by summing the body font's character widths (integers in
     thousandths of the size); a sum within a hair of a limit is measured again by
-    ReportLab, so cuts are exactly fit_text's."""
+    ReportLab, so a cut is exactly where ReportLab's widths put it."""
 
     REPEATED = frozenset({1, 4, 5, 6, 7, 8, 9, 10})  # columns whose texts repeat
     ELLIPSIS = "…"
@@ -163,8 +163,8 @@ class RowLayout:
         return None
 
     def fit(self, text: str, col: int) -> str:
-        """The text cut with an ellipsis to fit its column, as fit_text cuts it (the
-        longest prefix that fits with the ellipsis); short texts fit unmeasured."""
+        """The text cut with an ellipsis to fit its column (the longest prefix that fits
+        with the ellipsis); short texts fit unmeasured."""
         text = text or ""
         avail = self.widths[col] - 4
         if len(text) * self._max_char <= avail:
@@ -192,7 +192,7 @@ class RowLayout:
         return text[:k] + self.ELLIPSIS
 
     def _fit_measured(self, text: str, avail: float) -> str:
-        """fit_text's cut, measured by ReportLab, the prefix found by bisection."""
+        """fit()'s cut, measured by ReportLab, the prefix found by bisection."""
         if stringWidth(text, BODY_FONT, FONT_SIZE) <= avail:
             return text
         lo, hi = 0, len(text) - 1  # text[:lo] + "…" fits (or lo is 0); text[:hi + 1] not

@@ -167,19 +167,6 @@ def letter_number(seq: int, level: str, hall_code: str, issued_on: date) -> str:
     return f"{seq:04d}/{LEVEL_CODES[level]}/{hall_code}/{month}/{issued_on.year}"
 
 
-DAY_STATUSES = (
-    "weekly_closed",
-    "closure",
-    "no_tariff",
-    "waived",
-    "paid",
-    "unpaid",
-    "due_today",
-    "not_yet_due",
-    "credit",
-)
-
-
 def day_status(
     *,
     day: date,

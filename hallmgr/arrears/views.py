@@ -329,4 +329,6 @@ def batch_pdf(batch: str):
     if hall_id is None:
         abort(404)
     require_hall_scope(current_user, hall_id)
-    return _letters_pdf(warning_letters.letter_data(batch=batch), f"surat-peringatan-{batch[:8]}.pdf")
+    return _letters_pdf(
+        warning_letters.letter_data(batch=batch), f"surat-peringatan-{batch[:8]}.pdf"
+    )

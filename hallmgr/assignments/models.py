@@ -38,7 +38,6 @@ class Assignment(db.Model):
     business = relationship("Business")
     application = relationship("Application")
     decided_by = relationship("User", foreign_keys=[decided_by_id])
-    ended_by = relationship("User", foreign_keys=[ended_by_id])
 
     @hybrid_method
     def active_on(self, day: date) -> bool:

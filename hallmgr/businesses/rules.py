@@ -31,21 +31,6 @@ def nik_problem(nik: str) -> str | None:
     return None
 
 
-def nik_birth_date(nik: str, today: date) -> date:
-    """The birth date a valid NIK carries (the century chosen so it is not in the future)."""
-    day, month, year2 = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-    if day > 40:
-        day -= 40
-    year = 2000 + year2
-    if date(year, month, day) > today:
-        year -= 100
-    return date(year, month, day)
-
-
-def nik_is_female(nik: str) -> bool:
-    return int(nik[6:8]) > 40
-
-
 def mask_nik(nik: str) -> str:
     """3171********0003: region kept, birth date and serial hidden but the last four."""
     if not nik:
@@ -82,11 +67,6 @@ def phone_problem(phone: str) -> str | None:
 def queue_order(applications: list[tuple[object, int]]) -> list[int]:
     """Application ids in queue order: by application time, then by id (entry order)."""
     return [app_id for _applied_at, app_id in sorted(applications, key=lambda a: (a[0], a[1]))]
-
-
-def application_expired(applied_on: date, today: date, expiry_days: int) -> bool:
-    """An application lapses `expiry_days` after the day it was made."""
-    return (today - applied_on).days >= expiry_days
 
 
 def after_decline(declines: int, max_declines: int) -> tuple[int, str]:

@@ -68,7 +68,7 @@ _WORDS: dict[tuple[str, str], dict[str, str]] = {}
 
 def receipt_words() -> dict[str, str]:
     """The receipt's fixed words and templates in the user's language, translated once per
-    language and process (looked up one by one, they cost a tenth of the receipt)."""
+    language and process: they are the same on every receipt."""
     key = (str(get_locale()), current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
     words = _WORDS.get(key)
     if words is None:
@@ -84,8 +84,8 @@ QR_BORDER = 4  # modules of quiet zone around the code
 def qr_matrix(text: str) -> list[str]:
     """The QR code of `text` (level L) as rows of '0'/'1', 1 dark, without a quiet zone.
 
-    zxing-cpp's encoder (C++) chooses the mask as the standard says in well under a
-    millisecond; the pure-Python encoders took longer than the rest of the receipt.
+    zxing-cpp's encoder (C++) chooses the mask as the standard says, without making the
+    code the slowest part of a receipt as a pure-Python encoder would.
     """
     code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="L")
     image = code.to_image(scale=1, add_quiet_zones=False)
@@ -102,8 +102,8 @@ def qr_mask(text: str) -> tuple[int, str]:
     module, 1 dark, each row padded to whole bytes, top row first, without a quiet zone.
 
     The receipt paints it as an image mask: one small inline image (under 300 characters at
-    version 3) in place of a path of some two hundred rectangles, which made the receipt
-    about 8% slower to draw (1.06 ms against 0.98 ms) and its PDF larger."""
+    version 3) in place of a path of some two hundred rectangles, less to draw and a
+    smaller PDF."""
     matrix = qr_matrix(text)
     count = len(matrix)
     pad = "0" * (-count % 8)
@@ -143,8 +143,8 @@ def _draw_qr(canvas, url: str, x: float, top: float, size: float) -> None:
 # A receipt is a fixed column of short lines on one page (A6: on more if it must): laid out
 # here line by line, each line measured once and only a line wider than the column wrapped,
 # then drawn straight on ReportLab's canvas (the standard Helvetica fonts, nothing
-# embedded). Platypus paragraphs and frames cost several times the whole receipt for these
-# few fixed lines.
+# embedded). Platypus paragraphs and frames are made for flowing text: for these few fixed
+# lines they would be most of the work.
 
 REGULAR, BOLD, ITALIC = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
 
@@ -156,8 +156,7 @@ def _wrap(runs: tuple[tuple[str, str], ...], width: float, size: float) -> tuple
 
     Breaks at spaces; a word wider than the column alone is cut where it reaches the edge.
     Cached, widths included (a centred line is not measured again): the issuer's, the
-    hall's and the fixed lines come back on every receipt. Drawing one went from 8.3 to 7.1
-    million instructions (callgrind), the PDF unchanged to the byte.
+    hall's and the fixed lines come back on every receipt.
     """
     full = sum(stringWidth(t, f, size) for t, f in runs)
     if full <= width:
@@ -288,8 +287,8 @@ def _void_stamp(canvas, width: float, height: float) -> None:
 
 
 class _PageText:
-    """A page's lines in one text object (drawString makes a text object per run, which
-    cost a fifth of the receipt), the font set only when it changes."""
+    """A page's lines in one text object (drawString would make one per run), the font set
+    only when it changes."""
 
     def __init__(self, canvas):
         self.canvas, self.text, self.font = canvas, canvas.beginText(), None

@@ -3,14 +3,11 @@
 import hashlib
 import hmac
 import json
-import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
 from hallmgr.core.enums import LabelledEnum
-
-RECEIPT_RE = re.compile(r"^(?P<hall>[A-Z0-9]{2,8})-(?P<year>\d{4})-(?P<seq>\d{6,})$")
 
 
 def receipt_number(hall_code: str, year: int, seq: int) -> str:
@@ -18,13 +15,6 @@ def receipt_number(hall_code: str, year: int, seq: int) -> str:
     if seq <= 0:
         raise ValueError("receipt sequence starts at 1")
     return f"{hall_code}-{year:04d}-{seq:06d}"
-
-
-def parse_receipt_number(number: str) -> tuple[str, int, int] | None:
-    match = RECEIPT_RE.match(number or "")
-    if not match:
-        return None
-    return match["hall"], int(match["year"]), int(match["seq"])
 
 
 def request_fingerprint(

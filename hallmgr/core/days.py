@@ -28,10 +28,6 @@ def market_today(now: datetime | None = None) -> date:
     return now.astimezone(WIB).date()
 
 
-def to_wib(moment: datetime) -> datetime:
-    return moment.astimezone(WIB)
-
-
 def date_range(start: date, end: date) -> Iterator[date]:
     """Every date from start to end, both included."""
     for offset in range((end - start).days + 1):

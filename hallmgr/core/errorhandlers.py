@@ -59,8 +59,8 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
-        # The connection may be dead: rolling back must not raise in its turn. The pool
-        # pre-ping (config.py) replaces dead connections once the database is back.
+        # The connection may be dead: rolling back must not raise in its turn. Dead
+        # connections are replaced at checkout once the database is back (core/database.py).
         try:
             db.session.rollback()
         except DBAPIError:

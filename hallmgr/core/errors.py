@@ -21,8 +21,3 @@ class NotFoundError(DomainError):
 class ConflictError(DomainError):
     status_code = 409
     code = "conflict"
-
-
-class PermissionDeniedError(DomainError):
-    status_code = 403
-    code = "forbidden"

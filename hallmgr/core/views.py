@@ -30,7 +30,7 @@ PLAIN = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store
 @bp.route("/healthz")
 @public
 def healthz():
-    """Liveness: the process answers. Touches nothing else (the load benchmarks' baseline)."""
+    """Liveness: the process answers. Touches nothing else (the database is /readyz's)."""
     return "ok", 200, PLAIN
 
 

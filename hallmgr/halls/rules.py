@@ -33,8 +33,6 @@ def open_days_on(schedule: list[tuple[date, int]], day: date) -> int:
 
 
 STALL_CODE_MAX = 20
-# What the hall map shows for a stall.
-MAP_STATES = ("vacant", "occupied", "arrears", "maintenance", "retired")
 
 
 def parse_area_m2(text: str) -> int | None:

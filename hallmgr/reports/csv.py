@@ -49,7 +49,3 @@ def iter_csv(header: Sequence, rows: Iterable[Sequence]) -> Iterator[str]:
     yield BOM + line(header)
     for row in rows:
         yield line(row)
-
-
-def csv_bytes(header: Sequence, rows: Iterable[Sequence]) -> bytes:
-    return "".join(iter_csv(header, rows)).encode("utf-8")

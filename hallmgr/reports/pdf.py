@@ -16,9 +16,9 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 # The app's PDFs go out over HTTP, which carries binary: their compressed streams need no
-# ASCII85 layer on top (ReportLab's default for 7-bit channels), which made each stream a
-# quarter larger and cost about 7% of the instructions of drawing a receipt. ReportLab
-# reads the setting when it writes a stream; every PDF module of the app imports this one.
+# ASCII85 layer on top (ReportLab's default for 7-bit channels), which only makes each
+# stream larger and slower to write. ReportLab reads the setting when it writes a stream;
+# every PDF module of the app imports this one.
 rl_config.useA85 = 0
 
 
@@ -165,20 +165,6 @@ GRID_STYLE = [
     ("TOPPADDING", (0, 0), (-1, -1), 2),
     ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
 ]
-
-
-def fit_text(text: str, width: float, font: str = "Helvetica", size: float = 7.5) -> str:
-    """The text cut (with an ellipsis) to fit `width` points: plain cells stay one line,
-    which keeps long tables fast (no Paragraph per cell)."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    text = text or ""
-    if stringWidth(text, font, size) <= width:
-        return text
-    ellipsis = "…"
-    while text and stringWidth(text + ellipsis, font, size) > width:
-        text = text[:-1]
-    return text + ellipsis
 
 
 def chunked(items, size: int):

@@ -5,6 +5,8 @@ import math
 import subprocess
 import sys
 
+import pytest
+
 from benchmarks import report, server
 
 
@@ -22,6 +24,7 @@ def _burn(seconds: float) -> subprocess.Popen:
     )
 
 
+@pytest.mark.perf  # a child burns 0.4 s of CPU, counted within bounds
 def test_a_process_cpu_time_is_counted_for_the_given_processes_and_the_machine():
     child = _burn(0.4)
     try:

@@ -1,11 +1,16 @@
-"""The benchmark province is realistic and agrees with the SQL dues engine."""
+"""The benchmark province is realistic and agrees with the SQL dues engine, and its
+command belongs to the benchmarks' app, not to the product."""
 
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_migrate import upgrade
 
+from benchmarks.app import create_app as create_bench_app
+from benchmarks.data import generate
+from config import TestConfig
 from hallmgr.arrears import dues
-from hallmgr.bench.data import generate
+from hallmgr.extensions import db as _db
 from hallmgr.models import Assignment, Hall, Payment, PaymentDay, Stall
 from tests.arrears.test_paid_blocks import (
     TRIGGERS,
@@ -13,6 +18,7 @@ from tests.arrears.test_paid_blocks import (
     blocks_from_triggers,
     trigger_names,
 )
+from tests.conftest import make_test_app
 
 TODAY = date(2026, 11, 23)
 
@@ -69,3 +75,29 @@ def test_a_small_province_is_realistic_and_priced_like_the_sql_engine(db):
     unpaid = dues.unpaid(dues.due_days(yesterday)).subquery()
     oldest = s.execute(sa.select(sa.func.min(unpaid.c.day))).scalar()
     assert oldest <= TODAY - timedelta(days=30)
+
+
+def test_bench_data_is_a_command_of_the_benchmarks_app_and_fills_an_empty_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+    assert "bench-data" not in make_test_app(url).cli.commands
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    app = create_bench_app(Config)
+    with app.app_context():
+        upgrade()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["bench-data", "--stalls", "150", "--days", "20"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 halls, 150 stalls, ")
+    with app.app_context():
+        s = _db.session
+        assert s.scalar(sa.select(sa.func.count()).select_from(Stall)) == 150
+        assert s.scalar(sa.select(sa.func.count()).select_from(Payment)) > 0
+    # A second province on top of the first is refused, and nothing is added.
+    again = runner.invoke(args=["bench-data", "--stalls", "150", "--days", "20"])
+    assert again.exit_code != 0 and "already has halls" in again.output
+    with app.app_context():
+        assert _db.session.scalar(sa.select(sa.func.count()).select_from(Stall)) == 150
+        _db.engine.dispose()

@@ -1,5 +1,6 @@
 """The HTTP benchmark's open loop: requests go out on schedule, not as fast as they are
-answered, and a late answer is charged to the requests that were due behind it."""
+answered, and a late answer is charged to the requests that were due behind it. The tests
+that drive a server for seconds and count what came back in that time are marked perf."""
 
 import threading
 import time
@@ -63,6 +64,7 @@ def slow_server():
         server.server_close()
 
 
+@pytest.mark.perf
 def test_an_open_loop_sends_at_its_rate_when_the_server_keeps_up(slow_server):
     port = slow_server(0.002)  # room for 500 a second
     result = load._drive(port, "trivial", [{}] * load.CLIENTS, 2.0, rate=40)
@@ -72,6 +74,7 @@ def test_an_open_loop_sends_at_its_rate_when_the_server_keeps_up(slow_server):
     assert result["p50_ms"] < 100
 
 
+@pytest.mark.perf
 def test_an_open_loop_charges_the_queue_behind_a_slow_server(slow_server):
     port = slow_server(0.05)  # 20 a second at most, offered 40
     result = load._drive(port, "trivial", [{}] * load.CLIENTS, 2.0, rate=40)
@@ -82,6 +85,7 @@ def test_an_open_loop_charges_the_queue_behind_a_slow_server(slow_server):
     assert result["p99_ms"] > 1000
 
 
+@pytest.mark.perf
 def test_a_stall_is_charged_to_every_request_due_during_it(slow_server):
     # The first request holds the server for 1.5 s; every later one takes 2 ms.
     port = slow_server(0.002, first_s=1.5)
@@ -135,6 +139,7 @@ def test_settle_moves_sqlites_write_ahead_log_into_the_database(tmp_path):
     engine.dispose()
 
 
+@pytest.mark.perf
 def test_the_cpu_meter_brackets_the_clients_and_is_divided_by_the_answers(slow_server):
     port = slow_server(0.002)
     snapshots = iter(

@@ -217,6 +217,15 @@ def test_a_withdrawn_application_leaves_the_queue(queue):
         services.withdraw_application(manager, apps["Kedua"], NOW)
 
 
+def test_an_application_is_still_in_line_on_the_last_day_before_it_lapses(db, queue):
+    hall, kios, manager, apps, _stall = queue
+    # 29 days after it was made, with a 30-day expiry, the first in line is offered a stall.
+    offered = _offer(manager, hall, kios, today=TODAY + timedelta(days=29), expiry_days=30)
+    assert offered.id == apps["Kedua"].id
+    assert {a.status for a in apps.values()} == {"offered", "waiting"}
+    assert count_rows(AuditEvent, AuditEvent.action == "application_expired") == 0
+
+
 def test_applications_expire_when_the_list_is_offered_from(db, queue):
     hall, kios, manager, apps, _stall = queue
     # 30 days later, with a 30-day expiry, every application has lapsed.

@@ -271,12 +271,6 @@ def test_qr_text_capitalises_scheme_and_host_only(url, text):
     assert pdf.qr_text(url) == text
 
 
-def test_the_receipt_streams_are_binary_flate_without_ascii85(app):
-    data = _render(app, _facts(), "80mm")
-    assert b"/FlateDecode" in data and b"ASCII85" not in data
-    assert "Warung Bu Siti" in pdf_text(data)
-
-
 def test_a_name_without_spaces_is_cut_at_the_edge(app):
     name = "Warung" + "x" * 1500
     runs = _runs(_render(app, _facts(business=name), "80mm"))

@@ -94,6 +94,7 @@ def _pay(client, app, day):
     )
 
 
+@pytest.mark.perf  # pins the late BEGIN and a payment's statement count
 def test_a_payment_reads_its_caller_and_stall_before_it_takes_the_write_lock(sqlite_app):
     client = sqlite_app.test_client()
     today = market_today()
@@ -157,6 +158,7 @@ def test_a_write_in_a_read_transaction_is_refused(sqlite_app):
         db.session.remove()
 
 
+@pytest.mark.perf  # pins the read without BEGIN and its statement count
 def test_the_receipt_pdf_reads_without_a_transaction_and_still_may_not_write(sqlite_app):
     client = sqlite_app.test_client()
     number = _pay(client, sqlite_app, market_today()).json["receipt_number"]
@@ -188,6 +190,7 @@ def test_writing_requests_and_work_outside_requests_begin_immediate(sqlite_app):
     assert [s for s in seen if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE", "BEGIN IMMEDIATE"]
 
 
+@pytest.mark.perf  # pins the writers' file-lock queue
 def test_writers_queue_on_the_file_lock_only_while_they_write(sqlite_app):
     import fcntl
 

@@ -4,7 +4,7 @@ import csv
 import io
 from datetime import date
 
-from hallmgr.reports.csv import csv_bytes, safe_cell
+from hallmgr.reports.csv import iter_csv, safe_cell
 
 
 def test_text_cells_that_start_a_formula_are_escaped():
@@ -20,7 +20,8 @@ def test_text_cells_that_start_a_formula_are_escaped():
 
 
 def test_the_file_has_a_bom_semicolons_and_crlf_and_reads_back():
-    data = csv_bytes(["Nama", "Jumlah"], [["Kopi; Teh", 5000], ["=cmd|' /C calc'!A0", 3000]])
+    cells = [["Kopi; Teh", 5000], ["=cmd|' /C calc'!A0", 3000]]
+    data = "".join(iter_csv(["Nama", "Jumlah"], cells)).encode("utf-8")
     assert data.startswith("\ufeff".encode())
     text = data.decode("utf-8-sig")
     assert text.startswith("Nama;Jumlah\r\n")
