@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from hallmgr.arrears.rules import Period, due_days
 from hallmgr.auth.services import hash_password
 from hallmgr.collection.rules import receipt_number
-from hallmgr.core.days import WIB
+from hallmgr.core.days import FIRST_DAY, WIB
 from hallmgr.extensions import db
 from hallmgr.halls.services import import_national_holidays, load_regions
 
@@ -98,44 +98,6 @@ def _drop_secondary_indexes(tables: tuple[str, ...]) -> list[str]:
     return [create for _, create in found]
 
 
-def _drop_triggers(table: str) -> list[str]:
-    """Drop the triggers the migrations put on `table` (on payment_days: those keeping
-    paid_blocks) and return the statements that create them again, from the catalogue."""
-    conn = db.session.connection()
-    if conn.dialect.name == "postgresql":
-        sql = (
-            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
-            "WHERE tgrelid = CAST(:table AS regclass) AND NOT tgisinternal"
-        )
-    else:
-        sql = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :table"
-    found = conn.execute(sa.text(sql), {"table": table}).all()
-    quote = conn.dialect.identifier_preparer.quote
-    for name, _ in found:
-        on = f" ON {quote(table)}" if conn.dialect.name == "postgresql" else ""
-        conn.exec_driver_sql(f"DROP TRIGGER {quote(name)}{on}")
-    return [create for _, create in found]
-
-
-def _fill_paid_blocks(after_assignment: int) -> None:
-    """What the triggers would have written for the valid paid days just loaded (those of
-    assignments after `after_assignment`): one INSERT ... SELECT ... GROUP BY, the same as
-    the migration that made paid_blocks. A valid day is unique per assignment, so on
-    SQLite the sum of the bits is their OR."""
-    conn = db.session.connection()
-    if conn.dialect.name == "postgresql":
-        bits, valid = "bit_or(CAST(1 AS bigint) << (day_number % 62))", "NOT void"
-    else:
-        bits, valid = "SUM(1 << (day_number % 62))", "void = 0"
-    # Fixed fragments of this module, never input.
-    sql = (
-        "INSERT INTO paid_blocks (assignment_id, block, mask) "  # noqa: S608
-        f"SELECT assignment_id, day_number / 62, {bits} FROM payment_days "
-        f"WHERE {valid} AND assignment_id > :after GROUP BY assignment_id, day_number / 62"
-    )
-    conn.execute(sa.text(sql), {"after": after_assignment})
-
-
 def _skip_row_triggers() -> bool:
     """On PostgreSQL as a superuser, skip the per-row foreign-key triggers while COPY loads
     the big tables (until the end of the transaction or the reset after it): the generator
@@ -155,7 +117,7 @@ def _skip_row_triggers() -> bool:
 def _due_calendar(
     start: date,
     until: date,
-    open_days: int,
+    schedule: list[tuple[date, int]],
     closures: list[tuple[date, date]],
     tariffs: list[tuple[date, int]],
 ) -> tuple[list[date], list[tuple[date, int]]]:
@@ -163,7 +125,7 @@ def _due_calendar(
     the pure rules (due_days) over the whole span, computed once and sliced per assignment."""
     due = due_days(
         Period(start, None),
-        open_days=open_days,
+        schedule=schedule,
         closures=closures,
         waivers=(),
         tariffs=tariffs,
@@ -215,7 +177,7 @@ def generate(stalls: int, days: int, *, today: date, seed: int = 1) -> Summary:
     start = today - timedelta(days=days)
     load_regions()
     for year in range(start.year, today.year + 1):
-        import_national_holidays(None, year, now)
+        import_national_holidays(None, year, now, today=today)
     db.session.flush()
 
     # Classes and tariffs, with a rate change in the middle of the period.
@@ -248,7 +210,7 @@ def generate(stalls: int, days: int, *, today: date, seed: int = 1) -> Summary:
         tariffs[n] = [(date(2000, 1, 1), rate), (change, rate + 1000)]
 
     # Halls of 100–500 stalls until the total is reached.
-    hall_rows, stall_rows = [], []
+    hall_rows, schedule_rows, stall_rows = [], [], []
     hall_id, stall_id = _max_id("halls"), _max_id("stalls")
     remaining = stalls
     while remaining > 0:
@@ -264,8 +226,15 @@ def generate(stalls: int, days: int, *, today: date, seed: int = 1) -> Summary:
                 "region_code": REGIONS[hall_id % len(REGIONS)],
                 "kecamatan_code": None,
                 "address": "",
-                "open_days": open_days,
                 "status": "active",
+                "created_at": now,
+            }
+        )
+        schedule_rows.append(
+            {
+                "hall_id": hall_id,
+                "effective_from": FIRST_DAY,
+                "open_days": open_days,
                 "created_at": now,
             }
         )
@@ -285,6 +254,7 @@ def generate(stalls: int, days: int, *, today: date, seed: int = 1) -> Summary:
                 }
             )
     _bulk("halls", hall_rows)
+    _bulk("hall_schedules", schedule_rows)
     _bulk("stalls", stall_rows)
     summary.halls, summary.stalls = len(hall_rows), len(stall_rows)
 
@@ -361,9 +331,9 @@ def generate(stalls: int, days: int, *, today: date, seed: int = 1) -> Summary:
 
     # Businesses and assignments: ~85% of stalls occupied; some stalls changed hands.
     halls_by_id = {h["id"]: h for h in hall_rows}
+    schedules = {r["hall_id"]: r["open_days"] for r in schedule_rows}
     biz_rows, asg_rows, waiver_rows = [], [], []
     biz_id, asg_id, wid = _max_id("businesses"), _max_id("assignments"), _max_id("waivers")
-    first_assignment = asg_id  # the assignments made here come after it
     plans = []  # (assignment row, stall row)
     for stall in stall_rows:
         if stall["status"] != "available" or rng.random() > 0.85:
@@ -445,7 +415,7 @@ def generate(stalls: int, days: int, *, today: date, seed: int = 1) -> Summary:
             calendars[key] = _due_calendar(
                 start,
                 yesterday,
-                hall["open_days"],
+                [(FIRST_DAY, schedules[hall["id"]])],
                 province + hall_closures.get(hall["id"], []),
                 tariffs[stall["stall_class_id"]],
             )
@@ -497,8 +467,6 @@ def generate(stalls: int, days: int, *, today: date, seed: int = 1) -> Summary:
                 "collector_id": collector_of[hall["id"]],
                 "recorded_at": recorded.astimezone(UTC),
                 "business_day": business_day,
-                "idempotency_key": None,
-                "request_hash": None,
                 "voided_at": recorded.astimezone(UTC) + timedelta(hours=1) if void else None,
                 "voided_by_id": manager_id if void else None,
                 "void_reason": "salah input" if void else None,
@@ -515,25 +483,18 @@ def generate(stalls: int, days: int, *, today: date, seed: int = 1) -> Summary:
                     "day": day,
                     "day_number": (day - date(1970, 1, 1)).days,
                     "rate": rate,
-                    "void": void,
+                    "covers": not void,
                 }
             )
     # The big tables load without their secondary indexes, built once at the end.
-    # The triggers keeping paid_blocks are dropped meanwhile: one GROUP BY fills it after.
     recreate = _drop_secondary_indexes(BIG_TABLES)
-    triggers = _drop_triggers("payment_days")
     fast = _skip_row_triggers()
     _bulk("payments", pay_rows)
     _bulk("payment_days", day_rows)
     for create in recreate:
         db.session.connection().exec_driver_sql(create)
-    # After the indexes: SQLite reads the valid paid days in GROUP BY order from
-    # ix_payment_days_valid_assignment_block (0.4 s) instead of sorting them (5 s).
-    _fill_paid_blocks(first_assignment)
     if fast:
         db.session.connection().exec_driver_sql("SET LOCAL session_replication_role = origin")
-    for create in triggers:
-        db.session.connection().exec_driver_sql(create)
     seq_rows = [
         {"kind": "receipt", "scope": halls_by_id[h]["code"], "year": y, "last_value": n}
         for (h, y), n in seq.items()

@@ -303,7 +303,7 @@ def _check_days_of_today(db, w: World, today: date):
 
     # The round: the tenants of today, their unpaid days up to today and today's state.
     round_rows = {r.stall_id: r for r in queries.round_rows(w.hall, today)}
-    for a, stall, period, _waived, paid, due in references.values():
+    for a, stall, _period, _waived, paid, due in references.values():
         if not a.active_on(today):
             continue
         unpaid = [(d, r) for d, r in due if d <= today and d not in paid]
@@ -357,7 +357,7 @@ def _check_days_of_today(db, w: World, today: date):
         assert {x.day: x.status for x in days[a.id]} == expected
 
     # A waiver's due days: those of the stall's assignments in the dates asked.
-    for a, stall, period, waived, _paid_days, due in references.values():
+    for a, _stall, period, waived, _paid_now, _due_days in references.values():
         window = (a.start_date, a.start_date + timedelta(days=20))
         expected = {d for d, _ in _due(w, period, waived, window[1]) if d >= window[0]}
         got = set()
@@ -380,7 +380,7 @@ def _check_days_of_today(db, w: World, today: date):
     month = today.replace(day=1)
     due_month = paid_month = due_today = 0
     arrears = dict.fromkeys(rules.AGING_BUCKETS, 0)
-    for a, _stall, _period, _waived, paid, due in references.values():
+    for _a, _stall, _period, _waived, paid, due in references.values():
         for d, r in due:
             if month <= d <= today:
                 due_month += r

@@ -1,5 +1,5 @@
-"""The benchmark province is realistic and agrees with the SQL dues engine, and its
-command belongs to the benchmarks' app, not to the product."""
+"""The benchmark province is realistic and agrees with the dues, and its command belongs
+to the benchmarks' app, not to the product."""
 
 from datetime import date, timedelta
 
@@ -12,18 +12,12 @@ from config import TestConfig
 from hallmgr.arrears import dues
 from hallmgr.extensions import db as _db
 from hallmgr.models import Assignment, Hall, Payment, PaymentDay, Stall
-from tests.arrears.test_paid_blocks import (
-    TRIGGERS,
-    blocks_from_paid_days,
-    blocks_from_triggers,
-    trigger_names,
-)
 from tests.conftest import make_test_app
 
 TODAY = date(2026, 11, 23)
 
 
-def test_a_small_province_is_realistic_and_priced_like_the_sql_engine(db):
+def test_a_small_province_is_realistic_and_priced_like_the_dues(db):
     summary = generate(600, 60, today=TODAY, seed=7)
     s = db.session
     sizes = (
@@ -38,23 +32,14 @@ def test_a_small_province_is_realistic_and_priced_like_the_sql_engine(db):
         )
     )
     assert 0.78 <= occupied / 600 <= 0.9
-    # The SQL engine finds exactly the due days the generator priced with the pure rules.
+    # The dues find exactly the due days the generator priced with the pure rules, and
+    # every paid day is a due day at the rate of the day.
     yesterday = TODAY - timedelta(days=1)
-    sql_due = s.execute(
-        sa.select(sa.func.count(), sa.func.sum(sa.literal_column("rate"))).select_from(
-            dues.due_days(yesterday).subquery()
-        )
-    ).one()
-    assert sql_due[0] == summary.due_days
-    # Every paid day is a due day at the same rate.
-    due = dues.due_days(yesterday).subquery()
-    mismatched = s.scalar(
-        sa.select(sa.func.count())
-        .select_from(PaymentDay)
-        .outerjoin(due, sa.and_(due.c.stall_id == PaymentDay.stall_id, due.c.day == PaymentDay.day))
-        .where(sa.or_(due.c.day.is_(None), due.c.rate != PaymentDay.rate))
-    )
-    assert mismatched == 0
+    accounts = dues.accounts(yesterday)
+    assert sum(len(a.due) for a in accounts) == summary.due_days
+    rates = {(a.assignment_id, day): a.prices.rate_on(day) for a in accounts for day in a.due}
+    paid = s.execute(sa.select(PaymentDay.assignment_id, PaymentDay.day, PaymentDay.rate)).all()
+    assert paid and all(rates.get((r.assignment_id, r.day)) == r.rate for r in paid)
     # Receipts are numbered 1..N per hall and year, and a few are void.
     for count, top in s.execute(
         sa.select(sa.func.count(), sa.func.max(Payment.seq)).group_by(Payment.hall_id, Payment.year)
@@ -67,13 +52,8 @@ def test_a_small_province_is_realistic_and_priced_like_the_sql_engine(db):
         >= 1
     )
     assert summary.halls == s.scalar(sa.select(sa.func.count()).select_from(Hall))
-    # The generator fills paid_blocks itself (its triggers are off during the bulk load)
-    # and leaves the triggers in place.
-    assert blocks_from_triggers(db) == blocks_from_paid_days(db) != {}
-    assert TRIGGERS <= trigger_names(db)
     # Some businesses are far behind: unpaid days from the first month of the history.
-    unpaid = dues.unpaid(dues.due_days(yesterday)).subquery()
-    oldest = s.execute(sa.select(sa.func.min(unpaid.c.day))).scalar()
+    oldest = min(a.unpaid.first for a in accounts if a.unpaid)
     assert oldest <= TODAY - timedelta(days=30)
 
 

@@ -186,7 +186,7 @@ def test_twenty_collectors_racing_pay_each_day_once_with_gapless_numbers(race_ap
     with race_app.app_context():
         doubles = db.session.execute(
             sa.select(PaymentDay.stall_id, PaymentDay.day)
-            .where(PaymentDay.void.is_(False))
+            .where(PaymentDay.covers.is_(True))
             .group_by(PaymentDay.stall_id, PaymentDay.day)
             .having(sa.func.count() > 1)
         ).all()

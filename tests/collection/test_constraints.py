@@ -1,4 +1,4 @@
-"""The database itself refuses a second valid payment of the same stall-day."""
+"""The database itself refuses a second cover of the same stall-day."""
 
 from datetime import UTC, date, datetime
 
@@ -27,7 +27,11 @@ def _payment(db, hall, stall, business, assignment, collector, seq, void=False):
         business_day=DAY,
         voided_at=datetime(2026, 8, 17, 4, 0, tzinfo=UTC) if void else None,
     )
-    payment.days = [PaymentDay(stall_id=stall.id, day=DAY, rate=3000, void=void)]
+    payment.days = [
+        PaymentDay(
+            stall_id=stall.id, assignment_id=assignment.id, day=DAY, rate=3000, covers=not void
+        )
+    ]
     db.session.add(payment)
     return payment
 
@@ -55,9 +59,36 @@ def test_a_void_payment_does_not_hold_the_day(db, paid_setup):
     _payment(db, *paid_setup, seq=2)
     db.session.flush()
     valid = db.session.scalars(
-        sa.select(PaymentDay.payment_id).where(PaymentDay.void.is_(False))
+        sa.select(PaymentDay.payment_id).where(PaymentDay.covers.is_(True))
     ).all()
     assert len(valid) == 1
+
+
+def test_a_day_released_to_a_credit_no_longer_covers(db, paid_setup, make_user):
+    from hallmgr.models import Credit
+
+    first = _payment(db, *paid_setup, seq=1)
+    db.session.flush()
+    hall, _stall, business, assignment, _collector = paid_setup
+    credit = Credit(
+        hall_id=hall.id,
+        business_id=business.id,
+        assignment_id=assignment.id,
+        amount=3000,
+        reason="assignment_ended",
+        created_by_id=make_user("manager").id,
+    )
+    db.session.add(credit)
+    db.session.flush()
+    day = first.days[0]
+    # A day may not both cover its stall-day and be a credit.
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        day.credit_id = credit.id
+        db.session.flush()
+    day.covers, day.credit_id = False, credit.id
+    db.session.flush()
+    _payment(db, *paid_setup, seq=2)  # the stall-day is free for another cover
+    db.session.flush()
 
 
 def test_amount_must_be_positive(db, paid_setup):

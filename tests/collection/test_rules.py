@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from hallmgr.arrears.rules import Period, due_days, payable_ahead
+from hallmgr.arrears.rules import Period, due_days, payable_ahead, payable_days
 from hallmgr.collection import rules
 
 MON = date(2026, 8, 17)  # a Monday
@@ -16,7 +16,7 @@ TARIFF = [(date(2020, 1, 1), 3000)]
 def _due(period, until, open_days=0b1111111, closures=(), waivers=(), tariffs=TARIFF):
     return due_days(
         period,
-        open_days=open_days,
+        schedule=[(date(2000, 1, 1), open_days)],
         closures=closures,
         waivers=waivers,
         tariffs=tariffs,
@@ -89,13 +89,35 @@ def test_receipt_number_format():
         rules.receipt_number("JP01", 2026, 0)
 
 
-def test_today_state():
-    state = rules.today_state
-    assert state(due=True, paid=True, waived=False, marked_closed=True) == "paid"
-    assert state(due=True, paid=False, waived=False, marked_closed=False) == "unpaid"
-    assert state(due=True, paid=False, waived=False, marked_closed=True) == "closed"
-    assert state(due=False, paid=False, waived=True, marked_closed=False) == "waived"
-    assert state(due=False, paid=False, waived=False, marked_closed=True) == "not_due"
+def test_a_round_says_lunas_only_when_nothing_is_owed():
+    def state(owed_days, due_today=True, waived_today=False, paid_today=False, closed=False):
+        return rules.round_state(
+            owed_days=owed_days,
+            due_today=due_today,
+            waived_today=waived_today,
+            paid_today=paid_today,
+            marked_closed=closed,
+        )
+
+    S = rules.RoundState
+    assert state(0, paid_today=True) == S.LUNAS
+    assert state(0) == S.LUNAS  # today paid earlier, ahead
+    # Paid today while older days stay unpaid: "paid today", not "Lunas".
+    assert state(3, paid_today=True) == S.PAID_TODAY and S.PAID_TODAY.owes
+    assert state(1) == S.UNPAID
+    assert state(1, closed=True) == S.CLOSED  # a closed mark does not stop the due
+    assert state(0, due_today=False, waived_today=True) == S.WAIVED
+    assert state(0, due_today=False) == S.NOT_DUE
+    assert not any(s.owes for s in (S.LUNAS, S.WAIVED, S.NOT_DUE))
+
+
+def test_days_paid_ahead_stop_at_the_limit_and_oldest_come_first():
+    due = [(MON + timedelta(days=n), 3000) for n in range(-3, 10)]
+    period = Period(MON - timedelta(days=3), MON + timedelta(days=5))
+    got = payable_days(due, [MON - timedelta(days=2)], period, MON, limit_days=3)
+    assert [d for d, _ in got] == [MON - timedelta(days=n) for n in (3, 1, 0)] + [
+        MON + timedelta(days=n) for n in (1, 2, 3)
+    ]
 
 
 def test_method_totals_leave_out_voids():

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from hallmgr.collection import services
+from hallmgr.collection import queries, services
 from hallmgr.collection.services import DayAlreadyPaidError, IdempotencyMismatchError
 from hallmgr.core.errors import DomainError
 from hallmgr.models import AuditEvent, Closure, Deposit, Payment, PaymentDay, Tariff, Waiver
@@ -26,7 +26,7 @@ def pay(setup, days, method="cash", key=None, who=None, today=TODAY, advance=31)
     )
 
 
-def test_sql_due_days_agree_with_the_rules(db, setup, make_hall):
+def test_payable_days_skip_closed_days_and_take_each_days_rate(db, setup, make_hall):
     db.session.add(
         Closure(
             hall_id=setup.hall.id,
@@ -57,37 +57,63 @@ def test_sql_due_days_agree_with_the_rules(db, setup, make_hall):
     ]
 
 
-def test_payable_days_among_chosen_days_is_the_full_answer_narrowed(db, setup):
-    db.session.add(
-        Closure(
-            hall_id=setup.hall.id,
-            start_date=TODAY - timedelta(days=2),
-            end_date=TODAY - timedelta(days=2),
-            kind="flood",
-            reason="banjir",
+def test_named_days_oldest_first_and_a_count_take_the_oldest_payable_days(db, setup):
+    # Oldest first (the pay form): newer days while older ones stay unpaid are refused...
+    with pytest.raises(services.OlderDaysUnpaidError):
+        services.record_payment(
+            setup.collector,
+            setup.stall,
+            [TODAY],
+            "cash",
+            today=TODAY,
+            now=NOW,
+            advance_days=31,
+            oldest_first=True,
         )
+    # ... but the oldest days with a gap after them are fine.
+    first, _ = services.record_payment(
+        setup.collector,
+        setup.stall,
+        [TODAY - timedelta(days=4)],
+        "cash",
+        today=TODAY,
+        now=NOW,
+        advance_days=31,
+        oldest_first=True,
     )
-    db.session.add(
-        Tariff(
-            stall_class_id=setup.stall_class.id,
-            effective_from=TODAY,
-            daily_rate=3500,
-            regulation="Pergub baru",
+    assert [d.day for d in first.days] == [TODAY - timedelta(days=4)]
+    # A count covers the oldest unpaid days first, today included, then days ahead.
+    counted, _ = services.record_payment(
+        setup.collector, setup.stall, [], "cash", today=TODAY, now=NOW, advance_days=31, count=5
+    )
+    assert [d.day for d in counted.days] == [TODAY + timedelta(days=n) for n in (-3, -2, -1, 0, 1)]
+
+
+def test_a_total_other_than_the_one_shown_is_refused_and_records_nothing(db, setup):
+    with pytest.raises(services.TotalChangedError) as caught:
+        services.record_payment(
+            setup.collector,
+            setup.stall,
+            [TODAY, TODAY + timedelta(days=1)],
+            "cash",
+            today=TODAY,
+            now=NOW,
+            advance_days=31,
+            shown_total=3000,
         )
+    assert "Rp6.000" in caught.value.message
+    assert count_rows(Payment) == 0
+    payment, _ = services.record_payment(
+        setup.collector,
+        setup.stall,
+        [TODAY, TODAY + timedelta(days=1)],
+        "cash",
+        today=TODAY,
+        now=NOW,
+        advance_days=31,
+        shown_total=6000,
     )
-    db.session.flush()
-    pay(setup, [TODAY - timedelta(days=3)])
-    full = services.payable_days(setup.stall, TODAY, 3)
-    # Payable, paid, closed, today, the last day ahead, one beyond the advance limit.
-    chosen = [TODAY + timedelta(days=n) for n in (-4, -3, -2, 0, 3, 4)]
-    narrowed = services.payable_days(setup.stall, TODAY, 3, among=chosen)
-    assert narrowed == [p for p in full if p.day in chosen]
-    assert [(p.day, p.rate) for p in narrowed] == [
-        (TODAY - timedelta(days=4), 3000),
-        (TODAY, 3500),
-        (TODAY + timedelta(days=3), 3500),
-    ]
-    assert services.payable_days(setup.stall, TODAY, 3, among=[]) == []
+    assert payment.amount == 6000
 
 
 def test_payment_is_priced_numbered_and_audited(db, setup):
@@ -140,8 +166,8 @@ def test_void_makes_the_days_unpaid_and_keeps_everything(db, setup):
     services.void_payment(setup.manager, payment, "salah lapak", now=NOW)
     assert payment.is_void and payment.voided_by_id == setup.manager.id
     assert (
-        db.session.scalar(sa.select(PaymentDay.void).where(PaymentDay.payment_id == payment.id))
-        is True
+        db.session.scalar(sa.select(PaymentDay.covers).where(PaymentDay.payment_id == payment.id))
+        is False
     )
     assert TODAY in [p.day for p in services.payable_days(setup.stall, TODAY, 0)]
     with pytest.raises(services.AlreadyVoidError):
@@ -194,25 +220,35 @@ def test_waiver_removes_due_days_and_refuses_a_paid_day(db, setup):
 def test_closed_mark_is_an_observation_the_day_stays_due(db, setup):
     services.mark_closed(setup.collector, setup.stall, today=TODAY, now=NOW)
     services.mark_closed(setup.collector, setup.stall, today=TODAY, now=NOW)  # once only
-    [row] = services.round_rows(setup.hall, TODAY)
+    [row] = queries.round_rows(setup.hall, TODAY)
     assert row.state == "closed"
     assert row.unpaid_days == 5 and row.unpaid_amount == 15000
     pay(setup, [TODAY])
-    [row] = services.round_rows(setup.hall, TODAY)
-    assert row.state == "paid" and row.unpaid_days == 4
+    [row] = queries.round_rows(setup.hall, TODAY)
+    assert row.state == "paid_today" and row.unpaid_days == 4
 
 
 def test_round_states_and_search(db, setup, make_stall, make_business, make_assignment):
     other = make_stall(setup.hall, code="B-02", block="B", stall_class=setup.stall_class)
     make_assignment(other, make_business(name="Kopi Pak Budi"), TODAY)
     services.waive_days(setup.manager, other, TODAY, TODAY, "renovasi", today=TODAY, now=NOW)
-    rows = services.round_rows(setup.hall, TODAY)
+    rows = queries.round_rows(setup.hall, TODAY)
     assert [(r.code, r.state, r.unpaid_days) for r in rows] == [
         ("A-01", "unpaid", 5),
         ("B-02", "waived", 0),
     ]
-    assert [r.code for r in services.round_rows(setup.hall, TODAY, "budi")] == ["B-02"]
-    assert services.round_rows(setup.hall, TODAY, "%") == []
+    assert [r.code for r in queries.round_rows(setup.hall, TODAY, "budi")] == ["B-02"]
+    assert queries.round_rows(setup.hall, TODAY, "%") == []
+
+
+def test_the_round_says_paid_today_until_nothing_is_owed_then_lunas(db, setup):
+    pay(setup, [TODAY])  # today paid, four older days still owed
+    [row] = queries.round_rows(setup.hall, TODAY)
+    assert (row.state, row.unpaid_days, row.unpaid_amount) == ("paid_today", 4, 12000)
+    assert row.receipt_number.endswith("-000001")
+    pay(setup, [TODAY - timedelta(days=n) for n in range(1, 5)])
+    [row] = queries.round_rows(setup.hall, TODAY)
+    assert (row.state, row.unpaid_days) == ("lunas", 0)
 
 
 def test_round_a_closed_day_is_not_due_though_earlier_days_are_owed(db, setup):
@@ -220,16 +256,16 @@ def test_round_a_closed_day_is_not_due_though_earlier_days_are_owed(db, setup):
         Closure(hall_id=setup.hall.id, start_date=TODAY, end_date=TODAY, kind="flood", reason="x")
     )
     db.session.flush()
-    [row] = services.round_rows(setup.hall, TODAY)
-    assert (row.state, row.unpaid_days, row.unpaid_amount) == ("not_due", 4, 12000)
-    # A closed mark on a day that is not due changes nothing.
-    services.mark_closed(setup.collector, setup.stall, today=TODAY, now=NOW)
-    [row] = services.round_rows(setup.hall, TODAY)
-    assert (row.state, row.unpaid_days) == ("not_due", 4)
-    # Yesterday paid, today still not due: the round shows the rest owed.
+    # Today is not due, but the older days are owed: the stall is not "paid".
+    [row] = queries.round_rows(setup.hall, TODAY)
+    assert (row.state, row.unpaid_days, row.unpaid_amount) == ("unpaid", 4, 12000)
+    # Yesterday paid today: the round shows the rest owed.
     pay(setup, [TODAY - timedelta(days=1)])
-    [row] = services.round_rows(setup.hall, TODAY)
-    assert (row.state, row.unpaid_days, row.unpaid_amount) == ("not_due", 3, 9000)
+    [row] = queries.round_rows(setup.hall, TODAY)
+    assert (row.state, row.unpaid_days, row.unpaid_amount) == ("paid_today", 3, 9000)
+    pay(setup, [TODAY - timedelta(days=n) for n in (2, 3, 4)])
+    [row] = queries.round_rows(setup.hall, TODAY)
+    assert (row.state, row.unpaid_days) == ("not_due", 0)
 
 
 def test_deposit_keeps_the_difference(db, setup):
@@ -237,7 +273,7 @@ def test_deposit_keeps_the_difference(db, setup):
     pay(setup, [TODAY - timedelta(days=1)], "qris")
     voided, _ = pay(setup, [TODAY - timedelta(days=2)], "cash")
     services.void_payment(setup.manager, voided, "keliru", now=NOW)
-    summary = services.hall_day(setup.hall, TODAY)
+    summary = queries.hall_day(setup.hall, TODAY)
     [c] = summary.collectors
     assert c.totals == {"cash": 3000, "qris": 3000, "transfer": 0}
     assert len(c.voids) == 1
@@ -258,12 +294,12 @@ def test_verification(db, setup):
     from hallmgr.collection.rules import receipt_signature
 
     sig = receipt_signature(secret, payment.receipt_number)
-    assert services.verify_receipt(payment.receipt_number, sig, secret)[0] == "valid"
-    assert services.verify_receipt(payment.receipt_number, sig, "other")[0] == "forged"
+    assert queries.verify_receipt(payment.receipt_number, sig, secret)[0] == "valid"
+    assert queries.verify_receipt(payment.receipt_number, sig, "other")[0] == "forged"
     services.void_payment(setup.manager, payment, "x", now=NOW)
-    assert services.verify_receipt(payment.receipt_number, sig, secret)[0] == "void"
+    assert queries.verify_receipt(payment.receipt_number, sig, secret)[0] == "void"
     ghost = "ZZ99-2026-000001"
-    assert services.verify_receipt(ghost, receipt_signature(secret, ghost), secret)[0] == "forged"
+    assert queries.verify_receipt(ghost, receipt_signature(secret, ghost), secret)[0] == "forged"
 
 
 def test_a_void_of_an_earlier_receipt_shows_on_the_day_it_was_made(db, setup):
@@ -273,10 +309,10 @@ def test_a_void_of_an_earlier_receipt_shows_on_the_day_it_was_made(db, setup):
     services.void_payment(
         setup.manager, earlier, "keliru", now=datetime(2026, 8, 17, 1, 0, tzinfo=UTC)
     )
-    day = services.hall_day(setup.hall, TODAY)
+    day = queries.hall_day(setup.hall, TODAY)
     assert [r.receipt_number for r in day.late_voids] == [earlier.receipt_number]
     assert day.receipts == []
-    before = services.hall_day(setup.hall, TODAY - timedelta(days=1))
+    before = queries.hall_day(setup.hall, TODAY - timedelta(days=1))
     assert before.late_voids == [] and [r.receipt_number for r in before.voids] == [
         earlier.receipt_number
     ]
@@ -288,58 +324,32 @@ def test_a_stall_without_a_business_today_cannot_be_marked_closed(db, make_setup
         services.mark_closed(setup.collector, setup.stall, today=TODAY, now=NOW)
 
 
-def test_receipt_facts_by_number_reads_what_the_payment_says_in_one_statement(db, setup):
+def test_receipt_facts_read_what_the_payment_recorded(db, setup):
     payment, _ = pay(setup, [TODAY - timedelta(days=2), TODAY - timedelta(days=1), TODAY])
     other, _ = pay(setup, [TODAY + timedelta(days=1)])
     services.void_payment(setup.manager, other, "salah lapak", now=NOW)
     db.session.flush()
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    bind = db.session.get_bind()
-    for p in (payment, other):
-        expected, number = services.receipt_facts(p), p.receipt_number
-        db.session.expire_all()
-        sa.event.listen(bind, "before_cursor_execute", count)
-        try:
-            facts = services.receipt_facts_by_number(number)
-        finally:
-            sa.event.remove(bind, "before_cursor_execute", count)
-        assert facts == {**expected, "hall_id": setup.hall.id}
-    assert len(statements) == 2  # one per receipt
-    assert facts["void"] and facts["void_reason"] == "salah lapak"
-    assert services.receipt_facts_by_number("NOPE-2026-000001") is None
+    facts = queries.receipt_facts(payment.receipt_number)
+    assert (facts.number, facts.hall_id, facts.stall_code, facts.business, facts.amount) == (
+        payment.receipt_number,
+        setup.hall.id,
+        "A-01",
+        "Warung Bu Siti",
+        9000,
+    )
+    assert facts.days == [(TODAY - timedelta(days=n), 3000) for n in (2, 1, 0)]
+    assert not facts.void and facts.collector == setup.collector.full_name
+    voided = queries.receipt_facts(other.receipt_number)
+    assert voided.void and voided.void_reason == "salah lapak"
+    assert voided.voided_by == setup.manager.full_name
+    assert queries.receipt_facts("NOPE-2026-000001") is None
 
 
-def test_receipt_facts_by_number_keeps_to_the_viewers_halls(db, setup, make_user, make_hall):
+def test_receipt_facts_keep_to_the_viewers_halls(db, setup, make_user, make_hall):
     payment, _ = pay(setup, [TODAY])
     number = payment.receipt_number
     elsewhere = make_user("manager", halls=[make_hall()])
     for viewer in (setup.collector, setup.manager, make_user("office"), make_user("admin")):
-        assert services.receipt_facts_by_number(number, viewer=viewer)["number"] == number
-    assert services.receipt_facts_by_number(number, viewer=elsewhere) is None
-    assert services.receipt_facts_by_number(number, viewer=make_user("collector")) is None
-
-
-@pytest.mark.parametrize("role", ["office", "collector"])
-def test_a_repeated_receipt_read_keeps_its_postgresql_plan(db, setup, make_user, role):
-    """The receipt read is prepared once and PostgreSQL settles on its generic plan, instead
-    of planning the seven joins anew for every receipt (which cost more than running them)."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's plan cache")
-    viewer = setup.collector if role == "collector" else make_user("office")
-    number = pay(setup, [TODAY])[0].receipt_number
-    db.session.flush()
-    for _ in range(12):  # psycopg prepares at the 5th; PostgreSQL weighs 5 custom plans
-        assert services.receipt_facts_by_number(number, viewer=viewer)["number"] == number
-    plans = db.session.execute(
-        sa.text(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-            " WHERE statement LIKE '%payments.receipt_number AS number%'"
-        )
-    ).all()
-    assert len(plans) == 1
-    generic, custom = plans[0]
-    assert generic >= 2 and custom == 5
+        assert queries.receipt_facts(number, viewer=viewer).number == number
+    assert queries.receipt_facts(number, viewer=elsewhere) is None
+    assert queries.receipt_facts(number, viewer=make_user("collector")) is None
