@@ -20,6 +20,7 @@ def rows(count: int):
         hall = i // 400
         yield ArrearsRow(
             assignment_id=i,
+            assignment_start=date(2026, 1, 1),
             region_code="31.71",
             region_name="Kota Administrasi Jakarta Pusat",
             hall_id=hall,

@@ -492,6 +492,7 @@ def render_arrears_list(rows: Iterable[ArrearsRow], header: ListHeader) -> bytes
             for row in part:
                 number += 1
                 totals.add(row)
+                grand.add(row)
                 body.append(
                     layout.row(
                         [
@@ -514,9 +515,6 @@ def render_arrears_list(rows: Iterable[ArrearsRow], header: ListHeader) -> bytes
             subtotal_table(_("Subtotal %(hall)s", hall=first.hall_code), totals, "#f3f6f4")
         )
         story.append(spacer(2))
-        grand.businesses += totals.businesses
-        grand.unpaid_days += totals.unpaid_days
-        grand.amount += totals.amount
 
     if number == 0:
         story.append(Paragraph(_("No arrears match these filters."), st["body"]))

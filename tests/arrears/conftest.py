@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from hallmgr.arrears import services
 from hallmgr.collection.models import Payment
-from hallmgr.collection.services import record_payment
+from hallmgr.collection.services import record_payment, void_payment
 from hallmgr.core.days import date_range
 
 THRESHOLDS = (7, 30, 60, 90)
@@ -57,14 +57,13 @@ def pay(db, make_user):
 def void(db, make_user):
     """Void a receipt the way the collection feature does: the days become unpaid again."""
 
-    def do(payment: Payment, reason: str = "Salah lapak") -> None:
-        manager = make_user("manager")
-        payment.voided_at = datetime(2026, 3, 6, 2, 0, tzinfo=UTC)
-        payment.voided_by_id = manager.id
-        payment.void_reason = reason
-        for day in payment.days:
-            day.void = True
-        db.session.flush()
+    def do(payment: Payment, reason: str = "Salah lapak", at=None) -> None:
+        void_payment(
+            make_user("manager"),
+            payment,
+            reason,
+            now=at or datetime(2026, 3, 6, 2, 0, tzinfo=UTC),
+        )
 
     return do
 

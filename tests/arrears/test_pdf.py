@@ -14,6 +14,7 @@ from hallmgr.arrears.services import ArrearsRow
 def _row(number: int, hall: str, business: str | None = None, owner: str | None = None):
     return ArrearsRow(
         assignment_id=number,
+        assignment_start=date(2026, 1, 1),
         region_code="31.71",
         region_name="Kota Administrasi Jakarta Pusat",
         hall_id=hash(hall) % 1000,

@@ -285,8 +285,10 @@ def test_the_office_cannot_post_anything(client, login_as, app, db, make_hall):
 def test_the_ledger_shows_credits_to_settle(
     db, client, login_as, make_hall, make_stall, make_business, make_assignment, make_user
 ):
+    from hallmgr.assignments.services import end_assignment
     from hallmgr.collection.services import record_payment
     from hallmgr.core.days import utcnow
+    from hallmgr.halls.services import add_closure
 
     today = market_today()
     hall = make_hall(code="ZK01")
@@ -295,28 +297,37 @@ def test_the_ledger_shows_credits_to_settle(
     payment, _ = record_payment(
         make_user("collector", halls=[hall]),
         stall,
-        [today + timedelta(days=n) for n in range(1, 4)],
+        [today + timedelta(days=n) for n in range(-2, 4)],
         "qris",
         today=today,
         now=utcnow(),
         advance_days=31,
     )
+    manager = make_user("manager", halls=[hall])
     # A flood closes tomorrow, and the assignment ends the day after.
-    db.session.add(
-        Closure(
-            hall_id=hall.id,
-            start_date=today + timedelta(days=1),
-            end_date=today + timedelta(days=1),
-            kind="flood",
-            reason="Banjir",
-        )
+    add_closure(
+        manager,
+        hall_id=hall.id,
+        start_date=today + timedelta(days=1),
+        end_date=today + timedelta(days=1),
+        kind="flood",
+        reason="Banjir",
+        today=today,
+        now=utcnow(),
     )
-    a.end_date = today + timedelta(days=2)
+    end_assignment(
+        manager, a, today + timedelta(days=2), "pindah", today, utcnow(), backdate_days=7
+    )
     db.session.flush()
     login_as("office")
     page = client.get(f"/arrears/businesses/{a.business_id}").get_data(as_text=True)
-    assert 'class="day-credit"' in page and "kelebihan bayar" in page
-    assert "Dibayar untuk hari di luar penempatan ini" in page and payment.receipt_number in page
+    credits = page.split('class="alert alert-warning credits"')[1].split("</div>")[0]
+    assert "Kredit: dibayar untuk hari yang tidak lagi menjadi kewajiban usaha ini" in credits
+    # Tomorrow, closed: Rp3.000; the last day, after the end: Rp3.000; both to settle.
+    assert "Sentra tutup pada hari yang sudah dibayar" in credits
+    assert "Penempatan berakhir sebelum hari yang sudah dibayar di muka" in credits
+    assert credits.count("Rp3.000 ·") == 2 and credits.count("belum diselesaikan") == 2
+    assert payment.receipt_number in credits
 
 
 def test_the_list_and_its_exports_take_the_same_queries_for_1_or_6_halls(

@@ -73,7 +73,7 @@ def test_ledger_status_follows_the_order_of_the_rules():
 def test_due_days_end_with_the_assignment_and_skip_closed_days():
     due = rules.due_days(
         rules.Period(date(2028, 2, 27), date(2028, 3, 1)),
-        open_days=0b1111111,
+        schedule=[(date(2000, 1, 1), 0b1111111)],
         closures=[(date(2028, 2, 28), date(2028, 2, 28))],
         waivers=[],
         tariffs=[(date(2020, 1, 1), 3000), (date(2028, 2, 29), 3500)],

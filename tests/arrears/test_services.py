@@ -1,6 +1,6 @@
 """Arrears scenarios, each worked out by hand in the test, on SQLite and PostgreSQL."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from hallmgr.arrears import rules
 from hallmgr.collection.models import Waiver
@@ -236,7 +236,7 @@ def test_the_sql_agrees_with_the_reference_rules(
     reference = rules.arrears_days(
         rules.due_days(
             rules.Period(date(2026, 1, 15), date(2026, 3, 20)),
-            open_days=0b1011111,
+            schedule=[(date(2000, 1, 1), 0b1011111)],
             closures=[(date(2026, 2, 1), date(2026, 2, 3))],
             waivers=[date(2026, 2, 20)],
             tariffs=[(date(2020, 1, 1), 2000), (date(2026, 2, 10), 2500)],
@@ -293,34 +293,51 @@ def test_the_number_of_queries_does_not_grow_with_halls_stalls_or_days(
         db, lambda: services.arrears_rows(date(2026, 3, 1), THRESHOLDS, services.ArrearsFilter())
     )
     assert len(rows_small) == 10 and len(rows_large) == 410
-    assert small == large == 1
+    assert small == large
 
 
-def test_days_paid_by_a_previous_business_are_not_the_next_ones_payment(
-    db, make_hall, make_stall, make_business, make_assignment, arrears_of, pay
+def test_a_stall_that_changes_hands_keeps_each_business_s_dues_its_own(
+    db, make_hall, make_stall, make_business, make_assignment, make_user, arrears_of, pay
 ):
-    """A back-dated end after paying ahead: those days are the old business's credit,
-    not a payment of the business that now holds the stall."""
-    from hallmgr.arrears import services
+    """An end set back over days the business paid ahead: those days become its credit,
+    at the rates it paid, and the next business owes them, sees them and can pay them."""
+    from hallmgr.arrears.ledger import credits_of, ledger
+    from hallmgr.assignments.services import end_assignment
+    from hallmgr.collection.queries import round_rows
 
-    stall = make_stall(make_hall())
+    hall = make_hall()
+    stall = make_stall(hall)
     old = make_assignment(stall, make_business(), date(2026, 3, 1))
-    pay(stall, days(date(2026, 3, 1), date(2026, 3, 10)), today=date(2026, 3, 1))
-    old.end_date = date(2026, 3, 5)  # ended back-dated: 6–10 March were paid ahead
+    paid = pay(stall, days(date(2026, 3, 1), date(2026, 3, 10)), today=date(2026, 3, 1))
+    manager = make_user("manager", halls=[hall])
+    end_assignment(
+        manager,
+        old,
+        date(2026, 3, 5),
+        "pindah",
+        today=date(2026, 3, 8),
+        now=datetime(2026, 3, 8, 2, tzinfo=UTC),
+        backdate_days=7,
+    )
     new = make_assignment(stall, make_business(), date(2026, 3, 6))
     db.session.flush()
 
+    # The old business's days after its end are its credit, at the rate it paid.
+    [credit] = credits_of([old])[old.id]
+    assert (credit.amount, credit.reason, credit.settled_at) == (15_000, "assignment_ended", None)
+    assert [(d.day, d.rate, d.payment.receipt_number) for d in credit.days] == [
+        (date(2026, 3, n), 3000, paid.receipt_number) for n in range(6, 11)
+    ]
+    # The new business owes 6–10 March itself, and the round and the ledger say so.
     rows = arrears_of(date(2026, 3, 11))
     assert old.id not in rows
-    # The new business owes 6–10 March itself: 5 days.
-    assert rows[new.id].unpaid_days == 5
-    assert rows[new.id].amount == 15_000
+    assert (rows[new.id].unpaid_days, rows[new.id].amount) == (5, 15_000)
     assert rows[new.id].oldest_unpaid == date(2026, 3, 6)
-    assert rows[new.id].bucket == "1-7"
-
-    ledger = services.ledger([old, new], date(2026, 3, 11))
-    credits = services.credits([old, new], date(2026, 3, 11))
-    assert [d.status for d in ledger[new.id][:5]] == ["unpaid"] * 5
-    assert [(c.day, c.rate) for c in credits[old.id]] == [
-        (date(2026, 3, d), 3000) for d in range(6, 11)
-    ]
+    [row] = round_rows(hall, date(2026, 3, 8))
+    assert (row.state, row.unpaid_days, row.receipt_number) == ("unpaid", 3, None)
+    days_of = ledger([old, new], date(2026, 3, 11))
+    assert [d.status for d in days_of[new.id][:5]] == ["unpaid"] * 5
+    # And it can pay them: the old cover no longer holds the stall-day.
+    second = pay(stall, days(date(2026, 3, 6), date(2026, 3, 8)), today=date(2026, 3, 8))
+    assert (second.assignment_id, second.amount) == (new.id, 9000)
+    assert arrears_of(date(2026, 3, 11))[new.id].unpaid_days == 2
