@@ -120,7 +120,8 @@ def run_migrations_online():
                 if broken:
                     raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+            # This connection goes no further: the pool would hand it on with the keys off.
+            connection.invalidate()
 
 
 if context.is_offline_mode():

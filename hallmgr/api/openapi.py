@@ -2,6 +2,8 @@
 
 from copy import deepcopy
 
+from hallmgr.collection.rules import RoundState
+
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -22,7 +24,7 @@ DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 QUERY_DATE = {**DATE, "description": "From 2000-01-01 to 2099-12-31"}
 TIMESTAMP = {"type": "string", "format": "date-time"}
 METHOD = {"type": "string", "enum": ["cash", "qris", "transfer"]}
-DAY_STATE = {"type": "string", "enum": ["paid", "unpaid", "closed", "waived", "not_due"]}
+DAY_STATE = {"type": "string", "enum": list(RoundState.codes())}
 RUPIAH = {"type": "integer", "minimum": 0}
 BUSINESS_REF = {
     "type": "object",

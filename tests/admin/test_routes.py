@@ -62,7 +62,7 @@ def test_admin_creates_a_hall_and_the_audit_log_has_it(client, login_as, db):
     assert response.status_code == 302
     hall = db.session.scalar(sa.select(Hall).where(Hall.code == "JP09"))
     assert hall.name == "Sentra UMKM Menteng"
-    assert hall.open_days == 0b0111111  # closed on Sundays
+    assert hall.open_days_on(market_today()) == 0b0111111  # closed on Sundays
     event = db.session.scalar(
         sa.select(AuditEvent).where(
             AuditEvent.action == "hall_created", AuditEvent.object_id == str(hall.id)
@@ -71,6 +71,37 @@ def test_admin_creates_a_hall_and_the_audit_log_has_it(client, login_as, db):
     assert event.actor_id == admin.id
     assert event.before is None
     assert event.after["code"] == "JP09"
+
+
+def test_a_change_of_open_days_applies_from_tomorrow_at_the_earliest(
+    client, login_as, db, make_hall
+):
+    login_as("admin")
+    hall = make_hall(code="JP11")
+    today = market_today()
+    form = {
+        "code": "JP11",
+        "name": hall.name,
+        "region_code": "31.71",
+        "kecamatan_code": "31.71.07",
+        "address": "Jl. Uji No. 1",
+        "open_days": ["0", "1", "2", "3", "4"],  # no longer on weekends
+        "status": "active",
+    }
+    response = post(
+        client, f"/admin/halls/{hall.id}", {**form, "open_days_from": today.isoformat()}
+    )
+    assert response.status_code == 200
+    assert "paling cepat berlaku besok" in response.get_data(as_text=True)
+    assert len(hall.schedules) == 1
+    later = today + timedelta(days=3)
+    response = post(
+        client, f"/admin/halls/{hall.id}", {**form, "open_days_from": later.isoformat()}
+    )
+    assert response.status_code == 302
+    db.session.expire(hall)
+    assert hall.open_days_on(today) == 0b1111111
+    assert hall.open_days_on(later) == 0b0011111
 
 
 def test_a_kecamatan_outside_the_region_is_refused(client, login_as, db):

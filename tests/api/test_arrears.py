@@ -2,10 +2,10 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from hallmgr.collection.services import record_payment, void_payment, waive_days
-from hallmgr.core.days import utcnow
+from hallmgr.core.days import WIB
 from hallmgr.core.money import format_rupiah
 from tests.api.conftest import error_of
 from tests.conftest import login
@@ -42,13 +42,15 @@ def test_api_arrears_equal_the_web_views_and_the_clis(
     c = make_place(start_days_ago=9, hall=south, stall_code="C-01")
     make_place(start_days_ago=1, hall=south, stall_code="C-02")  # nothing due before as_of
     manager = make_user("manager", [north, south])
-    now = utcnow()
+    # Recorded (and voided) the day before the as-of day, so they count in its position.
+    then = datetime.combine(as_of - timedelta(days=1), time(10), tzinfo=WIB)
+    now = then
     paid, _ = record_payment(
         manager,
         a.stall,
         [today - timedelta(days=20 - n) for n in range(5)],
         "cash",
-        today=today,
+        today=then.date(),
         now=now,
         advance_days=31,
     )
@@ -57,7 +59,7 @@ def test_api_arrears_equal_the_web_views_and_the_clis(
         b.stall,
         [today - timedelta(days=45)],
         "qris",
-        today=today,
+        today=then.date(),
         now=now,
         advance_days=31,
     )

@@ -36,7 +36,7 @@ def test_stalls_of_a_hall_with_business_state_and_arrears(
     assert response.status_code == 200
     rows = {row["code"]: row for row in response.json}
     assert [r["code"] for r in response.json] == ["A-01", "A-02", "A-03", "A-04", "B-01"]
-    assert rows["A-01"]["day_state"] == "paid" and rows["A-01"]["unpaid_days"] == 3
+    assert rows["A-01"]["day_state"] == "paid_today" and rows["A-01"]["unpaid_days"] == 3
     assert rows["A-01"]["unpaid_amount"] == 9000
     assert rows["A-02"] | {"business": None} == {
         "code": "A-02",
@@ -54,7 +54,8 @@ def test_stalls_of_a_hall_with_business_state_and_arrears(
         "owner_name": "Siti Rahayu",
     }
     assert rows["A-03"]["day_state"] == "closed" and rows["A-03"]["unpaid_days"] == 4
-    assert rows["A-04"]["day_state"] == "waived" and rows["A-04"]["unpaid_days"] == 3
+    # Today waived, three earlier days still owed: not "waived" but owing.
+    assert rows["A-04"]["day_state"] == "unpaid" and rows["A-04"]["unpaid_days"] == 3
     assert rows["B-01"]["business"] is None and rows["B-01"]["day_state"] == "not_due"
     yesterday = (today - timedelta(days=1)).isoformat()
     earlier = {r["code"]: r for r in api.get(f"/halls/{hall.code}/stalls?date={yesterday}").json}
@@ -127,7 +128,7 @@ def test_a_manager_voids_a_receipt_and_its_day_can_be_paid_again(
     assert response.status_code == 200
     assert response.json["void"] is True and response.json["void_reason"] == "salah kios"
     assert response.json["voided_at"].endswith("Z")
-    assert count_rows(PaymentDay, PaymentDay.void.is_(False)) == 0
+    assert count_rows(PaymentDay, PaymentDay.covers.is_(True)) == 0
     assert db.session.scalar(
         sa.select(AuditEvent.action).where(AuditEvent.action == "payment_voided")
     )

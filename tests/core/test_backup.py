@@ -97,6 +97,7 @@ def populate():
             "status": "active",
         },
         NOW,
+        today=NOW.date(),
     )
     kios = save_stall_class(admin, None, "kios", "Kios", NOW)
     add_tariff(admin, kios, date(2026, 1, 1), 3000, "Pergub 1/2026", NOW)

@@ -1,6 +1,6 @@
 """Stalls: saving, status, the CSV import (all or nothing), and the map's colours; tariffs."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -160,7 +160,8 @@ def test_the_map_colours_vacant_occupied_arrears_and_maintenance(
         business_day=TODAY,
     )
     payment.days = [
-        PaymentDay(stall_id=paid.id, day=date(2026, 8, d), rate=3000, void=False) for d in (15, 16)
+        PaymentDay(stall_id=paid.id, assignment_id=a_paid.id, day=date(2026, 8, d), rate=3000)
+        for d in (15, 16)
     ]
     db.session.add(payment)
     db.session.flush()
@@ -244,3 +245,54 @@ def test_a_class_no_stall_was_ever_assigned_may_take_rates_from_any_date(
         services.add_tariff(admin, pelataran, date(2026, 2, 15), 3000, "Pergub 2/2026", NOW)
     assert refused.value.field == "effective_from"
     assert rates(db, pelataran) == {date(2026, 1, 1): 2000, TODAY: 2500}
+
+
+def test_open_days_change_from_a_future_day_and_paid_days_then_closed_become_credits(
+    db, hall, kios, make_stall, make_business, make_assignment, make_user
+):
+    """A hall's weekly open days are effective-dated like tariffs (defect 4): a change
+    applies from tomorrow at the earliest, past dues stay as they were, and days paid
+    ahead that the change closes become the payer's credit."""
+    from hallmgr.arrears import dues
+    from hallmgr.collection.services import record_payment
+    from hallmgr.models import Credit
+
+    admin = make_user("admin")
+    stall = make_stall(hall, code="S-01", stall_class=kios)
+    a = make_assignment(stall, make_business(), TODAY - timedelta(days=6))  # from Tue 11 Aug
+    # Paid for 11–16 Aug and ahead to Sun 23 Aug.
+    record_payment(
+        make_user("collector", [hall]),
+        stall,
+        [TODAY + timedelta(days=n) for n in range(-6, 7)],
+        "cash",
+        today=TODAY,
+        now=NOW,
+        advance_days=31,
+    )
+    data = {
+        "code": hall.code,
+        "name": hall.name,
+        "region_code": hall.region_code,
+        "kecamatan_code": hall.kecamatan_code,
+        "address": hall.address,
+        "status": "active",
+        "open_days": 0b0011111,  # Monday to Friday only
+    }
+    for too_early in (TODAY - timedelta(days=7), TODAY):
+        with pytest.raises(DomainError) as refused:
+            services.save_hall(admin, hall, data, NOW, today=TODAY, open_days_from=too_early)
+        assert refused.value.field == "open_days_from"
+    db.session.expire_all()
+    assert len(hall.schedules) == 1 and count_rows(Credit) == 0
+
+    services.save_hall(admin, hall, data, NOW, today=TODAY, open_days_from=TODAY + timedelta(1))
+    [account] = dues.accounts(TODAY + timedelta(days=6), dues.Scope(assignment_ids=[a.id]))
+    # The weekend just past stays due and paid; the coming one is no longer due...
+    assert date(2026, 8, 15) in account.due and date(2026, 8, 16) in account.due
+    assert date(2026, 8, 22) not in account.due and date(2026, 8, 23) not in account.due
+    assert not account.unpaid
+    # ... and what was paid for it is a credit to settle, at the rates paid.
+    [credit] = db.session.scalars(sa.select(Credit)).all()
+    assert (credit.reason, credit.amount, credit.assignment_id) == ("schedule_changed", 6000, a.id)
+    assert [d.day for d in credit.days] == [date(2026, 8, 22), date(2026, 8, 23)]
