@@ -1,4 +1,4 @@
-"""Journey 2: a collector on a phone takes a two-day payment on the round."""
+"""Journey 2: a collector on a phone takes a stall's unpaid days on the round."""
 
 from playwright.sync_api import expect
 
@@ -21,24 +21,21 @@ def open_round(page):
     assert fits_the_phone(page)
 
 
-def pay_two_days(page, *, double_tap: bool = False) -> dict:
-    """From the round: the first stall not yet paid, today and one more day; the receipt page."""
+def pay_unpaid_days(page, *, double_tap: bool = False) -> dict:
+    """From the round: the first stall not yet paid, every day it owes up to today (the
+    form ticks them, oldest first); the receipt page."""
     row = page.locator("#round li.coll-unpaid").first
-    # A row's parts carry no classes (page size): code <b>, business <span>, state <i>.
-    stall_code = row.locator("b").inner_text()
-    business = row.locator("span").inner_text()
-    row.locator("> a").click()
+    stall_code = row.locator(".coll-code").inner_text()
+    business = row.locator(".coll-biz").inner_text()
+    owed = row.locator(".coll-owed").inner_text()  # "N hari belum dibayar · RpX"
+    row.locator("a.coll-main").click()
     expect(page.locator("h1")).to_contain_text(f"Lapak {stall_code}")
 
-    today = page.locator("#pay-form input[name=days]:checked")
-    expect(today).to_have_count(1)  # today comes ticked
-    more = page.locator("#pay-form input[name=days]:not(:checked)")
-    if not more.first.is_visible():
-        page.locator("#pay-form details summary").click()  # no arrears: pay tomorrow ahead
-    more.first.check()
-    rates = page.locator("#pay-form input[name=days]:checked")
-    expect(rates).to_have_count(2)
-    amount = sum(int(rates.nth(i).get_attribute("data-rate")) for i in range(2))
+    ticked = page.locator("#pay-form input[name=days]:checked")
+    days = int(owed.split()[0])
+    expect(ticked).to_have_count(days)  # every unpaid day up to today comes ticked
+    amount = sum(int(ticked.nth(i).get_attribute("data-rate")) for i in range(days))
+    assert rupiah(amount) in owed
     expect(page.locator("#pay-total")).to_have_text(rupiah(amount))
     assert fits_the_phone(page)
 
@@ -66,18 +63,24 @@ def pay_two_days(page, *, double_tap: bool = False) -> dict:
         assert again.ok
         assert again.url.endswith(f"/collection/receipts/{number}")
         assert "Pembayaran ini sudah tercatat" in again.text()
-    return {"stall": stall_code, "business": business, "number": number, "amount": amount}
+    return {
+        "stall": stall_code,
+        "business": business,
+        "number": number,
+        "amount": amount,
+        "days": days,
+    }
 
 
-def test_collector_records_a_two_day_payment_on_a_phone(phone):
+def test_collector_records_a_stalls_unpaid_days_on_a_phone(phone):
     page = phone
     sign_in(page, "collector")
     open_round(page)
     screenshot(page, "collector-round")
 
-    paid = pay_two_days(page, double_tap=True)
+    paid = pay_unpaid_days(page, double_tap=True)
     expect(page.get_by_role("alert").first).to_contain_text(paid["number"])
-    expect(page.locator("#receipt")).to_contain_text("2:")  # days paid: 2
+    expect(page.locator("#receipt")).to_contain_text(f"{paid['days']}:")  # days paid
     screenshot(page, "payment-receipt")
 
     # The receipt as printed.
@@ -92,8 +95,8 @@ def test_collector_records_a_two_day_payment_on_a_phone(phone):
     # The double tap made one receipt: the day's list shows the stall once.
     page.get_by_role("link", name="Kembali ke putaran").click()
     row = page.locator("#round li", has_text=paid["business"])
-    expect(row).to_have_class("coll-stall coll-paid")
-    expect(row.locator("i")).to_have_text("Lunas")
+    expect(row).to_have_class("coll-stall coll-lunas")  # nothing owed any more
+    expect(row.locator(".coll-state")).to_have_text("Lunas")
     page.goto("/")
     page.get_by_role("link", name="Ringkasan hari").first.click()
     receipts = page.locator("#receipts li", has_text=paid["stall"])

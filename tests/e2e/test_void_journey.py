@@ -3,14 +3,14 @@
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, sign_in
-from tests.e2e.test_collector_journey import open_round, pay_two_days
+from tests.e2e.test_collector_journey import open_round, pay_unpaid_days
 
 
 def test_manager_voids_a_receipt_and_the_public_check_shows_it_void(new_page):
     collector = new_page(PHONE)
     sign_in(collector, "collector")
     open_round(collector)
-    paid = pay_two_days(collector)
+    paid = pay_unpaid_days(collector)
     link = collector.locator("#receipt ~ p a[href*='/V/']")
     verify_url = link.get_attribute("href")
     assert verify_url == link.inner_text()  # the printed link is the one followed
@@ -44,4 +44,4 @@ def test_manager_voids_a_receipt_and_the_public_check_shows_it_void(new_page):
     expect(collector.locator("#void-notice")).to_contain_text("VOID")
     collector.get_by_role("link", name="Kembali ke putaran").click()
     row = collector.locator("#round li", has_text=paid["business"])
-    expect(row.locator("i")).to_have_text("Belum dibayar")
+    expect(row.locator(".coll-state")).to_have_text("Belum dibayar")
