@@ -4,14 +4,13 @@ from hallmgr.api.models import ApiToken
 from hallmgr.arrears.models import PaidBlock, WarningLetter
 from hallmgr.assignments.models import Assignment
 from hallmgr.audit.models import AuditEvent
-from hallmgr.auth.models import ROLES, User, user_halls
+from hallmgr.auth.models import User, user_halls
 from hallmgr.businesses.models import Application, Business
 from hallmgr.collection.models import ClosedMark, Deposit, Payment, PaymentDay, Waiver
 from hallmgr.core.models import CalendarDay, NumberSequence
 from hallmgr.halls.models import Closure, Hall, Kecamatan, Region, Stall, StallClass, Tariff
 
 __all__ = [
-    "ROLES",
     "ApiToken",
     "Application",
     "Assignment",

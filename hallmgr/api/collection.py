@@ -3,17 +3,25 @@
 Every rule is the collection service's; these views only translate JSON to its calls.
 """
 
-import functools
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hallmgr.api.views import InvalidInput, bp, json_body, query_date
+from hallmgr.api.views import (
+    InvalidInput,
+    bp,
+    day_of,
+    hall_by_code,
+    json_body,
+    query_date,
+    stall_by_codes,
+)
 from hallmgr.arrears.dues import rate_on
-from hallmgr.auth.policy import ALL_ROLES, allow_token, hall_is_users, visible_hall_ids
+from hallmgr.auth.policy import allow_token, load_in_scope
+from hallmgr.auth.roles import Permission
 from hallmgr.collection import pdf, services
 from hallmgr.collection.models import Payment
 from hallmgr.collection.views import send_receipt_pdf, verify_url
@@ -21,61 +29,14 @@ from hallmgr.core.database import autocommit_read, write_lock_late
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import NotFoundError
 from hallmgr.extensions import db
-from hallmgr.halls.models import Hall, Stall, StallClass
+from hallmgr.halls.models import Stall, StallClass
 
-PAYERS = ("admin", "manager", "collector")
-MANAGERS = ("admin", "manager")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
-def hall_or_404(code: str) -> Hall:
-    """The hall with this code among the caller's halls; another hall answers 404."""
-    hall = db.session.scalar(sa.select(Hall).where(Hall.code == code))
-    ids = visible_hall_ids(current_user)
-    if hall is None or (ids is not None and hall.id not in ids):
-        raise NotFoundError(_("No hall %(code)s in your halls.", code=code), field="hall")
-    return hall
-
-
-@functools.cache
-def _hall_and_stall(all_halls: bool):
-    """Built once: a hall by code (among the user's halls) and its stall by code, if any."""
-    query = (
-        sa.select(Hall, Stall)
-        .outerjoin(
-            Stall, sa.and_(Stall.hall_id == Hall.id, Stall.code == sa.bindparam("stall_code"))
-        )
-        .where(Hall.code == sa.bindparam("hall_code"))
-    )
-    if all_halls:
-        return query
-    return query.where(hall_is_users(sa.bindparam("user_id"), Hall.id))
-
-
-def _hall_and_stall_or_404(hall_code: str, stall_code: str) -> tuple[Hall, Stall]:
-    """hall_or_404 and then the hall's stall, in one read."""
-    user = current_user
-    row = db.session.execute(
-        _hall_and_stall(user.sees_all_halls),
-        {"hall_code": hall_code, "stall_code": stall_code, "user_id": user.id},
-    ).first()
-    if row is None:
-        raise NotFoundError(_("No hall %(code)s in your halls.", code=hall_code), field="hall")
-    hall, stall = row
-    if stall is None:
-        raise NotFoundError(
-            _("Hall %(hall)s has no stall %(code)s.", hall=hall.code, code=stall_code),
-            field="stall",
-        )
-    return hall, stall
-
-
-def _payment_or_404(number: str) -> Payment:
-    payment = services.payment_by_number(number)
-    ids = visible_hall_ids(current_user)
-    if payment is None or (ids is not None and payment.hall_id not in ids):
-        raise NotFoundError(_("No receipt %(number)s in your halls.", number=number))
-    return payment
+def _receipt(number: str) -> Payment:
+    missing = NotFoundError(_("No receipt %(number)s in your halls.", number=number))
+    return load_in_scope(Payment, number, key=Payment.receipt_number, not_found=missing)
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -132,18 +93,18 @@ def _idempotency_key() -> str:
 
 
 @bp.route("/payments", methods=["POST"])
-@allow_token(*PAYERS)
+@allow_token(Permission.PAY)
 @write_lock_late
 def create_payment():
     # The token and the hall are read outside SQLite's write lock; the service takes it
     # (begin_write) before it locks the hall's counter and reads what it writes on.
     key = _idempotency_key()
     data = json_body("PaymentRequest")
-    _hall, stall = _hall_and_stall_or_404(data["hall"], data["stall"])
+    stall = stall_by_codes(data["hall"], data["stall"])
     payment, replayed = services.record_payment(
         current_user,
         stall,
-        [date.fromisoformat(day) for day in data.get("dates", [])],
+        [day_of(day, f"dates.{n}") for n, day in enumerate(data.get("dates", []))],
         data["method"],
         today=market_today(),
         now=utcnow(),
@@ -161,9 +122,9 @@ def create_payment():
 
 
 @bp.route("/halls/<hall_code>/stalls")
-@allow_token(*ALL_ROLES)
+@allow_token(Permission.READ_COLLECTION)
 def hall_stalls(hall_code: str):
-    hall = hall_or_404(hall_code)
+    hall = hall_by_code(hall_code)
     day = query_date("date", market_today())
     stalls = db.session.execute(
         sa.select(
@@ -201,13 +162,13 @@ def hall_stalls(hall_code: str):
 
 
 @bp.route("/receipts/<number>")
-@allow_token(*ALL_ROLES)
+@allow_token(Permission.READ_COLLECTION)
 def receipt(number: str):
-    return jsonify(receipt_body(_payment_or_404(number)))
+    return jsonify(receipt_body(_receipt(number)))
 
 
 @bp.route("/receipts/<number>/pdf")
-@allow_token(*ALL_ROLES)
+@allow_token(Permission.READ_COLLECTION)
 @autocommit_read
 def receipt_pdf(number: str):
     size = request.args.get("size") or "a6"
@@ -222,9 +183,9 @@ def receipt_pdf(number: str):
 
 
 @bp.route("/receipts/<number>/void", methods=["POST"])
-@allow_token(*MANAGERS)
+@allow_token(Permission.VOID)
 def void_receipt(number: str):
-    payment = _payment_or_404(number)
+    payment = _receipt(number)
     data = json_body("VoidRequest")
     services.void_payment(current_user, payment, data["reason"], now=utcnow())
     body = receipt_body(payment)

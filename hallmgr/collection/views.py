@@ -21,32 +21,23 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from hallmgr.auth.policy import (
-    ALL_ROLES,
-    allow,
-    hall_in_scope,
-    public,
-    require_hall_scope,
-    scope_filter,
-)
+from hallmgr.auth.policy import allow, load_in_scope, public, scope_filter
+from hallmgr.auth.roles import Permission
 from hallmgr.businesses.models import Business
 from hallmgr.collection import pdf, rules, services
 from hallmgr.collection.forms import ClosedForm, DepositForm, PaymentForm, VoidForm, WaiverForm
 from hallmgr.collection.models import Payment
 from hallmgr.core.database import autocommit_read
 from hallmgr.core.days import market_today, utcnow
-from hallmgr.core.errors import DomainError
+from hallmgr.core.errors import DomainError, NotFoundError
 from hallmgr.core.forms import options
 from hallmgr.core.money import format_rupiah, terbilang
-from hallmgr.core.web import form_error
+from hallmgr.core.web import day_arg, form_error
 from hallmgr.extensions import db
 from hallmgr.halls.models import Hall, Stall
 
 bp = Blueprint("collection", __name__, url_prefix="/collection")
 
-PAYERS = ("admin", "manager", "collector")
-MANAGERS = ("admin", "manager")
-READERS = ("admin", "office", "manager")
 STATE_LABELS = {
     "paid": _l("Paid"),
     "unpaid": _l("Not yet paid"),
@@ -54,32 +45,6 @@ STATE_LABELS = {
     "waived": _l("Waived"),
     "not_due": _l("Not due"),
 }
-
-
-def _stall_or_404(stall_id: int) -> Stall:
-    stall = db.session.get(Stall, stall_id)
-    if stall is None:
-        abort(404)
-    require_hall_scope(current_user, stall.hall_id)
-    return stall
-
-
-def _payment_or_404(number: str) -> Payment:
-    payment = services.payment_by_number(number)
-    if payment is None:
-        abort(404)
-    require_hall_scope(current_user, payment.hall_id)
-    return payment
-
-
-def _parse_day(value: str | None, default: date) -> date:
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        flash(_("That is not a date; showing %(day)s.", day=default.isoformat()), "warning")
-        return default
 
 
 def verify_url(number: str) -> str:
@@ -96,7 +61,7 @@ def verify_url(number: str) -> str:
 
 
 @bp.route("/")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def index():
     halls = db.session.scalars(
         sa.select(Hall).where(scope_filter(current_user, Hall.id)).order_by(Hall.code)
@@ -105,7 +70,7 @@ def index():
 
 
 @bp.route("/round")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def my_round():
     """A collector of one hall goes straight to its round."""
     halls = db.session.scalars(
@@ -117,16 +82,16 @@ def my_round():
 
 
 @bp.route("/<hall_code>/round", endpoint="round")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def round_page(hall_code: str):
-    hall = hall_in_scope(current_user, hall_code)
+    hall = load_in_scope(Hall, hall_code, key=Hall.code)
     today = market_today()
     search = request.args.get("q", "")[:60]
     rows = services.round_rows(hall, today, search)
     counts = {state: 0 for state in rules.STATES}
     for row in rows:
         counts[row.state] += 1
-    can_pay = current_user.role in PAYERS
+    can_pay = current_user.may(Permission.PAY)
     return render_template(
         "collection/round.html",
         hall=hall,
@@ -254,9 +219,9 @@ def _payment_page(stall: Stall, form: PaymentForm, today: date, status: int = 20
 
 
 @bp.route("/stalls/<int:stall_id>/pay", methods=["GET", "POST"])
-@allow(*PAYERS)
+@allow(Permission.PAY)
 def pay(stall_id: int):
-    stall = _stall_or_404(stall_id)
+    stall = load_in_scope(Stall, stall_id)
     today = market_today()
     form = PaymentForm()
     if form.validate_on_submit():
@@ -291,9 +256,9 @@ def pay(stall_id: int):
 
 
 @bp.route("/stalls/<int:stall_id>/closed", methods=["POST"])
-@allow(*PAYERS)
+@allow(Permission.MARK_CLOSED)
 def mark_closed(stall_id: int):
-    stall = _stall_or_404(stall_id)
+    stall = load_in_scope(Stall, stall_id)
     hall = db.session.get(Hall, stall.hall_id)
     form = ClosedForm()
     if form.validate_on_submit():
@@ -312,22 +277,21 @@ def mark_closed(stall_id: int):
 
 
 @bp.route("/receipts")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def find_receipt():
     number = (request.args.get("number") or "").strip().upper()
-    payment = services.payment_by_number(number) if number else None
-    if payment is None or not (
-        current_user.sees_all_halls or payment.hall_id in current_user.hall_ids
-    ):
+    try:
+        payment = load_in_scope(Payment, number, key=Payment.receipt_number)
+    except NotFoundError:
         flash(_("No receipt %(number)s in your halls.", number=number), "warning")
         return redirect(url_for("collection.index"))
     return redirect(url_for("collection.receipt", number=payment.receipt_number))
 
 
 @bp.route("/receipts/<number>")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def receipt(number: str):
-    payment = _payment_or_404(number)
+    payment = load_in_scope(Payment, number, key=Payment.receipt_number)
     facts = services.receipt_facts(payment)
     return render_template(
         "collection/receipt.html",
@@ -335,14 +299,14 @@ def receipt(number: str):
         facts=facts,
         days_text=pdf.days_text(facts["days"]),
         rate_groups=rules.rate_groups(facts["days"]),
-        void_form=VoidForm() if current_user.role in MANAGERS and not payment.is_void else None,
+        void_form=VoidForm() if current_user.may(Permission.VOID) and not payment.is_void else None,
         verify_url=verify_url(payment.receipt_number),
         amount_words=terbilang(payment.amount),
     )
 
 
 @bp.route("/receipts/<number>/receipt-<size>.pdf")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 @autocommit_read
 def receipt_pdf(number: str, size: str):
     if size not in pdf.SIZES:
@@ -375,9 +339,9 @@ def send_receipt_pdf(facts: dict, size: str):
 
 
 @bp.route("/receipts/<number>/void", methods=["POST"])
-@allow(*MANAGERS)
+@allow(Permission.VOID)
 def void(number: str):
-    payment = _payment_or_404(number)
+    payment = load_in_scope(Payment, number, key=Payment.receipt_number)
     form = VoidForm()
     if form.validate_on_submit():
         try:
@@ -421,9 +385,9 @@ def verify_page(number: str, signature: str):
 
 
 @bp.route("/stalls/<int:stall_id>/waivers", methods=["GET", "POST"])
-@allow(*READERS)
+@allow(Permission.READ_REGISTERS)
 def waivers(stall_id: int):
-    stall = _stall_or_404(stall_id)
+    stall = load_in_scope(Stall, stall_id)
     hall = db.session.get(Hall, stall.hall_id)
     today = market_today()
     form = WaiverForm()
@@ -461,7 +425,7 @@ def waivers(stall_id: int):
             form=form,
             waivers=services.stall_waivers(stall),
             current=services.current_assignment(stall.id, today),
-            can_waive=current_user.role in MANAGERS,
+            can_waive=current_user.may(Permission.WAIVE),
         ),
         status,
     )
@@ -471,15 +435,16 @@ def waivers(stall_id: int):
 
 
 @bp.route("/<hall_code>/day")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def day(hall_code: str):
-    hall = hall_in_scope(current_user, hall_code)
+    hall = load_in_scope(Hall, hall_code, key=Hall.code)
     today = market_today()
-    the_day = _parse_day(request.args.get("day"), today)
-    own = current_user.id if current_user.role == "collector" else None
+    the_day = day_arg("day", today)
+    # The whole hall's day for those who read its reports; a collector's own receipts.
+    own = None if current_user.may(Permission.READ_REPORTS) else current_user.id
     report = services.hall_day(hall, the_day, own)
     deposit_form = None
-    if current_user.role in MANAGERS:
+    if current_user.may(Permission.DEPOSIT):
         deposit_form = DepositForm()
         deposit_form.collector_id.choices = options(services.deposit_candidates(hall, the_day))
     return render_template(
@@ -489,24 +454,23 @@ def day(hall_code: str):
         today=today,
         own=own is not None,
         deposit_form=deposit_form,
-        can_report=current_user.role in READERS,
+        can_report=current_user.may(Permission.READ_REPORTS),
     )
 
 
-@bp.route("/<hall_code>/day/<day_iso>/deposit", methods=["POST"])
-@allow(*MANAGERS)
-def deposit(hall_code: str, day_iso: str):
-    hall = hall_in_scope(current_user, hall_code)
-    the_day = _day_or_404(day_iso)
+@bp.route("/<hall_code>/day/<day:day>/deposit", methods=["POST"])
+@allow(Permission.DEPOSIT)
+def deposit(hall_code: str, day: date):
+    hall = load_in_scope(Hall, hall_code, key=Hall.code)
     form = DepositForm()
-    form.collector_id.choices = options(services.deposit_candidates(hall, the_day))
+    form.collector_id.choices = options(services.deposit_candidates(hall, day))
     if form.validate_on_submit():
         try:
             saved = services.record_deposit(
                 current_user,
                 hall,
                 form.collector_id.data,
-                the_day,
+                day,
                 form.amount_received.data,
                 form.note.data,
                 now=utcnow(),
@@ -528,22 +492,14 @@ def deposit(hall_code: str, day_iso: str):
         for errors in form.errors.values():
             for message in errors:
                 flash(str(message), "danger")
-    return redirect(url_for("collection.day", hall_code=hall.code, day=the_day.isoformat()))
+    return redirect(url_for("collection.day", hall_code=hall.code, day=day.isoformat()))
 
 
-def _day_or_404(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(404)
-
-
-@bp.route("/<hall_code>/day/<day_iso>/report.pdf")
-@allow(*READERS)
-def day_report_pdf(hall_code: str, day_iso: str):
-    hall = hall_in_scope(current_user, hall_code)
-    the_day = _day_or_404(day_iso)
-    report = services.hall_day(hall, the_day)
+@bp.route("/<hall_code>/day/<day:day>/report.pdf")
+@allow(Permission.READ_REPORTS)
+def day_report_pdf(hall_code: str, day: date):
+    hall = load_in_scope(Hall, hall_code, key=Hall.code)
+    report = services.hall_day(hall, day)
     data = pdf.daily_report_pdf(
         report,
         issuer=current_app.config["ISSUER_NAME"],
@@ -554,5 +510,5 @@ def day_report_pdf(hall_code: str, day_iso: str):
     return send_file(
         BytesIO(data),
         mimetype="application/pdf",
-        download_name=f"laporan-{hall.code}-{the_day.isoformat()}.pdf",
+        download_name=f"laporan-{hall.code}-{day.isoformat()}.pdf",
     )
