@@ -198,9 +198,7 @@ def halls():
     occupied = (
         sa.select(Stall.hall_id, sa.func.count(sa.distinct(Assignment.stall_id)).label("n"))
         .join(Assignment, Assignment.stall_id == Stall.id)
-        .where(
-            Assignment.active_on(today),
-        )
+        .where(Assignment.active_on(today))
         .group_by(Stall.hall_id)
         .subquery()
     )
