@@ -83,6 +83,10 @@ BLUEPRINTS = (
 def register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
+    from hallmgr.core.web import DayConverter
+
+    # Before any route: a rule's converters are looked up when it is added.
+    app.url_map.converters["day"] = DayConverter
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).bp)
 

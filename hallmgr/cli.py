@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from hallmgr.auth.roles import Role
 from hallmgr.core.backup import backup_command, restore_command
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.deploy import check_deploy_command
@@ -16,9 +17,7 @@ closures_cli = AppGroup("closures", help="Manage closures.")
 
 @users_cli.command("create")
 @click.argument("username")
-@click.option(
-    "--role", type=click.Choice(["admin", "office", "manager", "collector"]), required=True
-)
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
 @click.option("--name", "full_name", default="", help="Full name.")
 @click.option("--halls", default="", help="Hall codes, comma-separated (managers, collectors).")
 @click.password_option()

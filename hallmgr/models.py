@@ -4,7 +4,7 @@ from hallmgr.api.models import ApiToken
 from hallmgr.arrears.models import WarningLetter
 from hallmgr.assignments.models import Assignment
 from hallmgr.audit.models import AuditEvent
-from hallmgr.auth.models import ROLES, User, user_halls
+from hallmgr.auth.models import User, user_halls
 from hallmgr.businesses.models import Application, Business
 from hallmgr.collection.models import ClosedMark, Credit, Deposit, Payment, PaymentDay, Waiver
 from hallmgr.core.models import IdempotencyRecord, NumberSequence
@@ -20,7 +20,6 @@ from hallmgr.halls.models import (
 )
 
 __all__ = [
-    "ROLES",
     "ApiToken",
     "Application",
     "Assignment",

@@ -2,12 +2,12 @@
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.exceptions import NotFound
 
 from hallmgr.auth import services as auth_services
-from hallmgr.auth.policy import hall_in_scope, require_hall_scope, scope_filter
+from hallmgr.auth.policy import load_in_scope, scope_filter
 from hallmgr.businesses.rules import mask_nik
 from hallmgr.core.days import utcnow
+from hallmgr.core.errors import NotFoundError
 from hallmgr.models import Hall, User
 from tests.conftest import csrf_token, login
 
@@ -45,14 +45,14 @@ def test_another_halls_objects_answer_404(app, make_hall, make_user, db, role):
     mine, other = make_hall(), make_hall()
     user = make_user(role, [mine])
     with app.test_request_context():
-        assert hall_in_scope(user, mine.code) == mine
-        require_hall_scope(user, mine.id)
-        with pytest.raises(NotFound):
-            hall_in_scope(user, other.code)
-        with pytest.raises(NotFound):
-            require_hall_scope(user, other.id)
-        with pytest.raises(NotFound):
-            hall_in_scope(user, "NO-SUCH-HALL")
+        assert load_in_scope(Hall, mine.code, key=Hall.code, user=user) == mine
+        assert load_in_scope(Hall, mine.id, user=user) == mine
+        with pytest.raises(NotFoundError):
+            load_in_scope(Hall, other.code, key=Hall.code, user=user)
+        with pytest.raises(NotFoundError):
+            load_in_scope(Hall, other.id, user=user)
+        with pytest.raises(NotFoundError):
+            load_in_scope(Hall, "NO-SUCH-HALL", key=Hall.code, user=user)
     visible = db.session.scalars(sa.select(Hall.code).where(scope_filter(user, Hall.id))).all()
     assert visible == [mine.code]
 
@@ -62,7 +62,7 @@ def test_admin_and_office_see_every_hall(app, make_hall, make_user, db, role):
     first, second = make_hall(), make_hall()
     user = make_user(role)
     with app.test_request_context():
-        assert hall_in_scope(user, second.code) == second
+        assert load_in_scope(Hall, second.code, key=Hall.code, user=user) == second
     visible = set(db.session.scalars(sa.select(Hall.code).where(scope_filter(user, Hall.id))))
     assert {first.code, second.code} <= visible
 

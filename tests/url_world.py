@@ -147,7 +147,7 @@ def build_world(db, make_hall, make_class, make_stall, make_business, make_assig
         "tariff_id": tariff.id,
         "user_id": target_user.id,
         "active": 0,
-        "day_iso": paid_day.isoformat(),
+        "day": paid_day,
         "size": "a6",
         "filename": "favicon.svg",
         "token_id": other.token.id,

@@ -10,8 +10,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from hallmgr.auth.roles import Role
 from hallmgr.core.forms import DayField, options
-from hallmgr.core.labels import CLOSURE_KIND_LABELS, HALL_STATUS_LABELS, ROLE_LABELS, WEEKDAY_LABELS
+from hallmgr.core.labels import CLOSURE_KIND_LABELS, HALL_STATUS_LABELS, WEEKDAY_LABELS
 
 
 class UserForm(FlaskForm):
@@ -27,7 +28,7 @@ class UserForm(FlaskForm):
     )
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(
-        _l("Role"), choices=options(ROLE_LABELS.items()), validators=[DataRequired()]
+        _l("Role"), choices=options((r.value, r.label) for r in Role), validators=[DataRequired()]
     )
     halls = SelectMultipleField(_l("Halls"), coerce=int, validators=[Optional()])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
@@ -36,7 +37,7 @@ class UserForm(FlaskForm):
 class UserEditForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(
-        _l("Role"), choices=options(ROLE_LABELS.items()), validators=[DataRequired()]
+        _l("Role"), choices=options((r.value, r.label) for r in Role), validators=[DataRequired()]
     )
     halls = SelectMultipleField(_l("Halls"), coerce=int, validators=[Optional()])
 

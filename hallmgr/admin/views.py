@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -21,7 +21,8 @@ from hallmgr.admin.forms import (
 )
 from hallmgr.auth import services as user_services
 from hallmgr.auth.models import User
-from hallmgr.auth.policy import allow
+from hallmgr.auth.policy import allow, load_in_scope
+from hallmgr.auth.roles import Permission
 from hallmgr.core.days import ALL_WEEK, market_today, utcnow
 from hallmgr.core.errors import DomainError
 from hallmgr.core.forms import options
@@ -34,13 +35,6 @@ from hallmgr.halls.models import Closure, Hall, Kecamatan, Region, StallClass, T
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _get_or_404(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def _hall_choices() -> list:
     rows = db.session.execute(sa.select(Hall.id, Hall.code, Hall.name).order_by(Hall.code))
     return options((row.id, f"{row.code} · {row.name}") for row in rows)
@@ -50,7 +44,7 @@ def _hall_choices() -> list:
 
 
 @bp.route("/users", endpoint="users")
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def users_list():
     rows = db.session.scalars(
         sa.select(User).options(selectinload(User.halls)).order_by(User.role, User.username)
@@ -59,7 +53,7 @@ def users_list():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def user_new():
     form = UserForm()
     form.halls.choices = _hall_choices()
@@ -84,9 +78,9 @@ def user_new():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def user_edit(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = load_in_scope(User, user_id)
     form = UserEditForm(obj=user)
     form.halls.choices = _hall_choices()
     if not form.is_submitted():
@@ -113,9 +107,9 @@ def user_edit(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/active/<int:active>", methods=["POST"])
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def user_set_active(user_id: int, active: int):
-    user = _get_or_404(User, user_id)
+    user = load_in_scope(User, user_id)
     try:
         user_services.set_active(current_user, user, bool(active), utcnow())
     except DomainError as error:
@@ -127,9 +121,9 @@ def user_set_active(user_id: int, active: int):
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def user_reset_password(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = load_in_scope(User, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -148,7 +142,7 @@ def user_reset_password(user_id: int):
 
 
 @bp.route("/halls")
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def halls():
     rows = db.session.scalars(sa.select(Hall).order_by(Hall.region_code, Hall.code)).all()
     return render_template("admin/halls.html", halls=rows)
@@ -203,22 +197,22 @@ def _save_hall(hall: Hall | None):
 
 
 @bp.route("/halls/new", methods=["GET", "POST"])
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def hall_new():
     return _save_hall(None)
 
 
 @bp.route("/halls/<int:hall_id>", methods=["GET", "POST"])
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def hall_edit(hall_id: int):
-    return _save_hall(_get_or_404(Hall, hall_id))
+    return _save_hall(load_in_scope(Hall, hall_id))
 
 
 # Stall classes and tariffs -------------------------------------------------
 
 
 @bp.route("/classes")
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def stall_classes():
     classes = db.session.scalars(sa.select(StallClass).order_by(StallClass.code)).all()
     return render_template(
@@ -231,7 +225,7 @@ def stall_classes():
 
 
 @bp.route("/classes/new", methods=["POST"])
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def stall_class_new():
     form = StallClassForm()
     if form.validate_on_submit():
@@ -250,9 +244,9 @@ def stall_class_new():
 
 
 @bp.route("/classes/<int:class_id>/tariffs/new", methods=["GET", "POST"])
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def tariff_new(class_id: int):
-    stall_class = _get_or_404(StallClass, class_id)
+    stall_class = load_in_scope(StallClass, class_id)
     form = TariffForm()
     if form.validate_on_submit():
         try:
@@ -275,9 +269,9 @@ def tariff_new(class_id: int):
 
 
 @bp.route("/tariffs/<int:tariff_id>", methods=["GET", "POST"])
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def tariff_edit(tariff_id: int):
-    tariff = _get_or_404(Tariff, tariff_id)
+    tariff = load_in_scope(Tariff, tariff_id)
     form = TariffEditForm(obj=tariff)
     if form.validate_on_submit():
         try:
@@ -303,7 +297,7 @@ def tariff_edit(tariff_id: int):
 
 
 @bp.route("/closures", methods=["GET", "POST"])
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def closures():
     form = ClosureForm()
     form.hall_id.choices = options([(0, _("Every hall (province-wide)"))]) + _hall_choices()
@@ -338,7 +332,7 @@ def closures():
 
 
 @bp.route("/closures/holidays", methods=["POST"])
-@allow("admin")
+@allow(Permission.ADMINISTER)
 def import_holidays():
     form = HolidayImportForm()
     if form.validate_on_submit():

@@ -4,15 +4,13 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hallmgr.api.collection import hall_or_404
-from hallmgr.api.views import InvalidInput, bp, query_date, query_int
+from hallmgr.api.views import InvalidInput, bp, hall_by_code, query_date, query_int
 from hallmgr.arrears import services
 from hallmgr.auth.policy import allow_token, visible_hall_ids
+from hallmgr.auth.roles import Permission
 from hallmgr.core.days import market_today
 from hallmgr.extensions import db
 from hallmgr.halls.models import Region
-
-VIEWERS = ("admin", "office", "manager")
 
 
 def _item(row: services.ArrearsRow) -> dict:
@@ -33,7 +31,7 @@ def _item(row: services.ArrearsRow) -> dict:
 
 
 @bp.route("/arrears")
-@allow_token(*VIEWERS)
+@allow_token(Permission.READ_REPORTS)
 def arrears():
     as_of = query_date("as_of", market_today())
     min_days = query_int("min_days", minimum=1)
@@ -42,7 +40,7 @@ def arrears():
         raise InvalidInput(_("Some fields are not valid."), {"region": _("Unknown region.")})
     hall = request.args.get("hall") or None
     if hall is not None:
-        hall_or_404(hall)
+        hall_by_code(hall)
     ids = visible_hall_ids(current_user)
     flt = services.ArrearsFilter(
         hall_ids=None if ids is None else frozenset(ids),

@@ -3,70 +3,35 @@
 Every rule is the collection service's; these views only translate JSON to its calls.
 """
 
-import functools
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hallmgr.api.views import InvalidInput, bp, json_body, query_date
-from hallmgr.auth.policy import ALL_ROLES, allow_token, hall_is_users, visible_hall_ids
+from hallmgr.api.views import (
+    InvalidInput,
+    bp,
+    day_of,
+    hall_by_code,
+    json_body,
+    query_date,
+    stall_by_codes,
+)
+from hallmgr.auth.policy import allow_token
+from hallmgr.auth.roles import Permission
 from hallmgr.collection import pdf, queries, services
+from hallmgr.collection.rules import RoundState
 from hallmgr.collection.views import send_receipt_pdf, verify_url
 from hallmgr.core import idempotency
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import NotFoundError
 from hallmgr.extensions import db
-from hallmgr.halls.models import Hall, Stall, StallClass
+from hallmgr.halls.models import Stall, StallClass
 from hallmgr.halls.queries import rates_on
 
-PAYERS = ("admin", "manager", "collector")
-MANAGERS = ("admin", "manager")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
-def hall_or_404(code: str) -> Hall:
-    """The hall with this code among the caller's halls; another hall answers 404."""
-    hall = db.session.scalar(sa.select(Hall).where(Hall.code == code))
-    ids = visible_hall_ids(current_user)
-    if hall is None or (ids is not None and hall.id not in ids):
-        raise NotFoundError(_("No hall %(code)s in your halls.", code=code), field="hall")
-    return hall
-
-
-@functools.cache
-def _hall_and_stall(all_halls: bool):
-    """Built once: a hall by code (among the user's halls) and its stall by code, if any."""
-    query = (
-        sa.select(Hall, Stall)
-        .outerjoin(
-            Stall, sa.and_(Stall.hall_id == Hall.id, Stall.code == sa.bindparam("stall_code"))
-        )
-        .where(Hall.code == sa.bindparam("hall_code"))
-    )
-    if all_halls:
-        return query
-    return query.where(hall_is_users(sa.bindparam("user_id"), Hall.id))
-
-
-def _hall_and_stall_or_404(hall_code: str, stall_code: str) -> tuple[Hall, Stall]:
-    """hall_or_404 and then the hall's stall, in one read."""
-    user = current_user
-    row = db.session.execute(
-        _hall_and_stall(user.sees_all_halls),
-        {"hall_code": hall_code, "stall_code": stall_code, "user_id": user.id},
-    ).first()
-    if row is None:
-        raise NotFoundError(_("No hall %(code)s in your halls.", code=hall_code), field="hall")
-    hall, stall = row
-    if stall is None:
-        raise NotFoundError(
-            _("Hall %(hall)s has no stall %(code)s.", hall=hall.code, code=stall_code),
-            field="stall",
-        )
-    return hall, stall
 
 
 def _receipt_or_404(number: str) -> queries.ReceiptFacts:
@@ -119,15 +84,15 @@ def _idempotency_key() -> str:
 
 
 @bp.route("/payments", methods=["POST"])
-@allow_token(*PAYERS)
+@allow_token(Permission.PAY)
 def create_payment():
     key = _idempotency_key()
     data = json_body("PaymentRequest")
-    _hall, stall = _hall_and_stall_or_404(data["hall"], data["stall"])
+    stall = stall_by_codes(data["hall"], data["stall"])
     payment, replay = services.record_payment(
         current_user,
         stall,
-        [date.fromisoformat(day) for day in data.get("dates", [])],
+        [day_of(day, f"dates.{n}") for n, day in enumerate(data.get("dates", []))],
         data["method"],
         today=market_today(),
         now=utcnow(),
@@ -146,9 +111,9 @@ def create_payment():
 
 
 @bp.route("/halls/<hall_code>/stalls")
-@allow_token(*ALL_ROLES)
+@allow_token(Permission.READ_COLLECTION)
 def hall_stalls(hall_code: str):
-    hall = hall_or_404(hall_code)
+    hall = hall_by_code(hall_code)
     day = query_date("date", market_today())
     stalls = db.session.execute(
         sa.select(
@@ -178,7 +143,7 @@ def hall_stalls(hall_code: str):
                     if row
                     else None
                 ),
-                "day_state": str(row.state) if row else "not_due",
+                "day_state": row.state if row else RoundState.NOT_DUE,
                 "unpaid_days": row.unpaid_days if row else 0,
                 "unpaid_amount": row.unpaid_amount if row else 0,
             }
@@ -187,13 +152,13 @@ def hall_stalls(hall_code: str):
 
 
 @bp.route("/receipts/<number>")
-@allow_token(*ALL_ROLES)
+@allow_token(Permission.READ_COLLECTION)
 def receipt(number: str):
     return jsonify(receipt_body(_receipt_or_404(number)))
 
 
 @bp.route("/receipts/<number>/pdf")
-@allow_token(*ALL_ROLES)
+@allow_token(Permission.READ_COLLECTION)
 def receipt_pdf(number: str):
     size = request.args.get("size") or "a6"
     if size not in pdf.SIZES:
@@ -204,7 +169,7 @@ def receipt_pdf(number: str):
 
 
 @bp.route("/receipts/<number>/void", methods=["POST"])
-@allow_token(*MANAGERS)
+@allow_token(Permission.VOID)
 def void_receipt(number: str):
     facts = _receipt_or_404(number)
     data = json_body("VoidRequest")

@@ -3,27 +3,21 @@
 The NIK is never answered whole: `nik_masked` stands in for it in every response.
 """
 
-from datetime import date
-
-import sqlalchemy as sa
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hallmgr.api.collection import hall_or_404
-from hallmgr.api.views import bp, json_body
+from hallmgr.api.views import bp, day_of, json_body, stall_by_codes
 from hallmgr.assignments import services as assignment_services
 from hallmgr.assignments.models import Assignment
-from hallmgr.auth.policy import allow_token, visible_hall_ids
+from hallmgr.auth.policy import allow_token, load_in_scope
+from hallmgr.auth.roles import Permission
 from hallmgr.businesses import services as business_services
 from hallmgr.businesses.models import Business
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import DomainError, NotFoundError
 from hallmgr.extensions import db
 from hallmgr.halls.models import Hall, Stall
-
-READERS = ("admin", "office", "manager")
-EDITORS = ("admin", "manager")
 
 # The services' field names, as this API calls them.
 ASSIGNMENT_FIELDS = {
@@ -51,15 +45,13 @@ def business_body(business: Business) -> dict:
     }
 
 
-def _business_or_404(business_id: int, field: str | None = None) -> Business:
-    business = db.session.get(Business, business_id) if 0 < business_id < 2**31 else None
-    if business is None:
-        raise NotFoundError(_("No business %(id)d.", id=business_id), field=field)
-    return business
+def _business(business_id: int, field: str | None = None) -> Business:
+    missing = NotFoundError(_("No business %(id)d.", id=business_id), field=field)
+    return load_in_scope(Business, business_id, not_found=missing)
 
 
 @bp.route("/businesses")
-@allow_token(*READERS)
+@allow_token(Permission.READ_REGISTERS)
 def businesses():
     query = request.args.get("q", "")[:80]
     rows = business_services.search_businesses(query, market_today())
@@ -67,13 +59,13 @@ def businesses():
 
 
 @bp.route("/businesses/<int(signed=True):business_id>")
-@allow_token(*READERS)
+@allow_token(Permission.READ_REGISTERS)
 def business(business_id: int):
-    return jsonify(business_body(_business_or_404(business_id)))
+    return jsonify(business_body(_business(business_id)))
 
 
 @bp.route("/businesses", methods=["POST"])
-@allow_token(*EDITORS)
+@allow_token(Permission.MANAGE_BUSINESSES)
 def create_business():
     data = json_body("BusinessRequest")
     saved = business_services.save_business(current_user, None, data, utcnow())
@@ -106,19 +98,11 @@ def _renamed(error: DomainError) -> DomainError:
 
 
 @bp.route("/assignments", methods=["POST"])
-@allow_token(*EDITORS)
+@allow_token(Permission.ASSIGN)
 def create_assignment():
     data = json_body("AssignmentRequest")
-    hall = hall_or_404(data["hall"])
-    stall = db.session.scalar(
-        sa.select(Stall).where(Stall.hall_id == hall.id, Stall.code == data["stall"])
-    )
-    if stall is None:
-        raise NotFoundError(
-            _("Hall %(hall)s has no stall %(code)s.", hall=hall.code, code=data["stall"]),
-            field="stall",
-        )
-    business = _business_or_404(data["business_id"], field="business_id")
+    stall = stall_by_codes(data["hall"], data["stall"])
+    business = _business(data["business_id"], field="business_id")
     end = data.get("end_date")
     reason = data.get("reason", "")
     try:
@@ -126,8 +110,8 @@ def create_assignment():
             current_user,
             stall,
             business,
-            start_date=date.fromisoformat(data["start_date"]),
-            end_date=date.fromisoformat(end) if end else None,
+            start_date=day_of(data["start_date"], "start_date"),
+            end_date=day_of(end, "end_date") if end else None,
             application=None,
             out_of_order_reason=reason,
             backdate_reason=reason,
@@ -143,20 +127,15 @@ def create_assignment():
 
 
 @bp.route("/assignments/<int(signed=True):assignment_id>/end", methods=["POST"])
-@allow_token(*EDITORS)
+@allow_token(Permission.ASSIGN)
 def end_assignment(assignment_id: int):
-    assignment = db.session.get(Assignment, assignment_id) if 0 < assignment_id < 2**31 else None
-    ids = visible_hall_ids(current_user)
-    if assignment is not None and ids is not None:
-        if db.session.get(Stall, assignment.stall_id).hall_id not in ids:
-            assignment = None
-    if assignment is None:
-        raise NotFoundError(_("No assignment %(id)d in your halls.", id=assignment_id))
+    missing = NotFoundError(_("No assignment %(id)d in your halls.", id=assignment_id))
+    assignment = load_in_scope(Assignment, assignment_id, not_found=missing)
     data = json_body("EndAssignmentRequest")
     assignment_services.end_assignment(
         current_user,
         assignment,
-        date.fromisoformat(data["end_date"]),
+        day_of(data["end_date"], "end_date"),
         data["reason"],
         market_today(),
         utcnow(),

@@ -11,7 +11,8 @@ from wtforms.validators import DataRequired, Length
 
 from hallmgr.api import services
 from hallmgr.api.models import ApiToken
-from hallmgr.auth.policy import ALL_ROLES, allow
+from hallmgr.auth.policy import allow
+from hallmgr.auth.roles import Permission
 from hallmgr.core.days import utcnow
 from hallmgr.core.errors import DomainError
 from hallmgr.core.web import form_error
@@ -29,7 +30,7 @@ class TokenForm(FlaskForm):
 
 
 @bp.route("/", methods=["GET", "POST"])
-@allow(*ALL_ROLES, self_service=True)
+@allow(Permission.SIGNED_IN, self_service=True)
 def tokens():
     form = TokenForm()
     plain = None
@@ -48,7 +49,7 @@ def tokens():
 
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
-@allow(*ALL_ROLES, self_service=True)
+@allow(Permission.SIGNED_IN, self_service=True)
 def revoke(token_id: int):
     try:
         services.revoke_token(current_user, token_id, utcnow())

@@ -8,13 +8,14 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from jsonschema import Draft202012Validator
+from sqlalchemy.orm import joinedload
 
 from hallmgr.api import openapi
 from hallmgr.assignments.models import Assignment
-from hallmgr.auth.policy import ALL_ROLES, allow, allow_token, public, scope_filter
-from hallmgr.core.days import market_today
-from hallmgr.core.errors import DomainError
-from hallmgr.core.forms import FIRST_DAY, LAST_DAY
+from hallmgr.auth.policy import allow, allow_token, load_in_scope, public, scope_filter
+from hallmgr.auth.roles import Permission
+from hallmgr.core.days import DayError, market_today, parse_day
+from hallmgr.core.errors import DomainError, NotFoundError
 from hallmgr.extensions import csrf, db
 from hallmgr.halls.models import Hall, Region, Stall
 
@@ -123,25 +124,45 @@ def json_body(schema_name: str) -> dict:
     return data
 
 
+def day_of(value: str, field: str) -> date:
+    """A YYYY-MM-DD day of a request (2000 to 2099); InvalidInput naming `field` otherwise."""
+    try:
+        return parse_day(value)
+    except DayError as error:
+        raise InvalidInput(_("Some fields are not valid."), {field: error.message}) from None
+
+
 def query_date(name: str, default):
     """A YYYY-MM-DD query parameter (2000 to 2099), or the default when it is not given."""
     value = request.args.get(name)
     if value is None or value == "":
         return default
+    return day_of(value, name)
+
+
+def hall_by_code(code: str) -> Hall:
+    """The hall with this code among the caller's halls; another hall answers 404."""
+    missing = NotFoundError(_("No hall %(code)s in your halls.", code=code), field="hall")
+    return load_in_scope(Hall, code, key=Hall.code, not_found=missing)
+
+
+def stall_by_codes(hall_code: str, stall_code: str) -> Stall:
+    """The stall of this code in the caller's hall of this code (hall loaded too), in one
+    read; 404 naming what is missing otherwise."""
     try:
-        if len(value) != 10:
-            raise ValueError
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            _("Some fields are not valid."), {name: _("Not a date (YYYY-MM-DD).")}
-        ) from None
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise InvalidInput(
-            _("Some fields are not valid."),
-            {name: _("A date from %(first)s to %(last)s.", first=FIRST_DAY, last=LAST_DAY)},
+        return load_in_scope(
+            Stall,
+            stall_code,
+            key=Stall.code,
+            where=Stall.hall.has(Hall.code == hall_code),
+            options=[joinedload(Stall.hall)],
         )
-    return day
+    except NotFoundError:
+        hall = hall_by_code(hall_code)
+        raise NotFoundError(
+            _("Hall %(hall)s has no stall %(code)s.", hall=hall.code, code=stall_code),
+            field="stall",
+        ) from None
 
 
 def query_int(name: str, minimum: int = 0, maximum: int = 100_000) -> int | None:
@@ -163,7 +184,7 @@ def openapi_json():
 
 
 @bp.route("/docs")
-@allow(*ALL_ROLES)
+@allow(Permission.SIGNED_IN)
 def docs():
     return render_template(
         "api/docs.html", spec=openapi.document(request.script_root + bp.url_prefix)
@@ -171,16 +192,13 @@ def docs():
 
 
 @bp.route("/halls")
-@allow_token(*ALL_ROLES)
+@allow_token(Permission.SIGNED_IN)
 def halls():
     today = market_today()
     occupied = (
         sa.select(Stall.hall_id, sa.func.count(sa.distinct(Assignment.stall_id)).label("n"))
         .join(Assignment, Assignment.stall_id == Stall.id)
-        .where(
-            Assignment.start_date <= today,
-            sa.or_(Assignment.end_date.is_(None), Assignment.end_date >= today),
-        )
+        .where(Assignment.active_on(today))
         .group_by(Stall.hall_id)
         .subquery()
     )

@@ -1,12 +1,13 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hallmgr.core.days import UTCDateTime
 from hallmgr.core.models import created_at_column
 from hallmgr.extensions import db
+from hallmgr.halls.models import Stall
 
 
 class Assignment(db.Model):
@@ -41,9 +42,37 @@ class Assignment(db.Model):
 
     @hybrid_method
     def active_on(self, day: date) -> bool:
-        """Whether the assignment's period includes `day` (both ends included)."""
-        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+        """The stall is the business's on `day` (start and end days included)."""
+        return self.start_date <= day and self.ends_on_or_after(day)
 
     @active_on.expression
+    @classmethod
     def active_on(cls, day):
-        return sa.and_(cls.start_date <= day, sa.or_(cls.end_date.is_(None), cls.end_date >= day))
+        # `day` may be a date or a SQL expression (a calendar's day column).
+        return sa.and_(cls.start_date <= day, cls.ends_on_or_after(day))
+
+    @hybrid_method
+    def ends_on_or_after(self, day: date) -> bool:
+        """The assignment has not ended before `day`: it holds the stall then or later."""
+        return self.end_date is None or self.end_date >= day
+
+    @ends_on_or_after.expression
+    @classmethod
+    def ends_on_or_after(cls, day):
+        return sa.or_(cls.end_date.is_(None), cls.end_date >= day)
+
+    @hybrid_property
+    def hall_id(self) -> int:
+        """The hall of the assignment's stall (its hall scope, policy.load_in_scope)."""
+        return self.stall.hall_id
+
+    @hall_id.expression
+    @classmethod
+    def hall_id(cls):
+        # Correlated to the assignment however deep it sits (inside an EXISTS, say).
+        return (
+            sa.select(Stall.hall_id)
+            .where(Stall.id == cls.stall_id)
+            .correlate_except(Stall)
+            .scalar_subquery()
+        )

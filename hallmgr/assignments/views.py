@@ -5,7 +5,6 @@ from io import BytesIO
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -22,7 +21,8 @@ from hallmgr.assignments import services
 from hallmgr.assignments.forms import AssignForm, EndForm
 from hallmgr.assignments.models import Assignment
 from hallmgr.assignments.pdf import render_letter
-from hallmgr.auth.policy import allow, hall_in_scope, require_hall_scope, scope_filter
+from hallmgr.auth.policy import allow, load_in_scope, scope_filter
+from hallmgr.auth.roles import Permission
 from hallmgr.businesses.models import Business
 from hallmgr.businesses.rules import normalise_nik
 from hallmgr.core.days import market_today, utcnow
@@ -34,8 +34,6 @@ from hallmgr.halls.models import Hall, Stall
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 
-READERS = ("admin", "office", "manager")
-EDITORS = ("admin", "manager")
 END_REASONS = {
     "moved_out": _l("Moved out"),
     "revoked_arrears": _l("Revoked for arrears"),
@@ -45,18 +43,10 @@ END_REASONS = {
 }
 
 
-def _assignment_or_404(assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None:
-        abort(404)
-    require_hall_scope(current_user, assignment.stall.hall_id)
-    return assignment
-
-
 @bp.route("/hall/<code>")
-@allow(*READERS)
+@allow(Permission.READ_REGISTERS)
 def index(code: str):
-    hall = hall_in_scope(current_user, code)
+    hall = load_in_scope(Hall, code, key=Hall.code)
     rows = db.session.execute(
         sa.select(Assignment, Stall.code, Business.name, Business.owner_name)
         .join(Stall, Stall.id == Assignment.stall_id)
@@ -88,7 +78,7 @@ def _find_business(ref: str) -> Business | None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@allow(*EDITORS)
+@allow(Permission.ASSIGN)
 def new():
     form = AssignForm()
     form.stall_id.choices = _stall_choices()
@@ -97,20 +87,13 @@ def new():
         form.start_date.data = market_today()
         stall_id = request.args.get("stall_id", type=int)
         if stall_id:
-            stall = db.session.get(Stall, stall_id)
-            if stall is None:
-                abort(404)
-            require_hall_scope(current_user, stall.hall_id)
-            form.stall_id.data = stall.id
+            form.stall_id.data = load_in_scope(Stall, stall_id).id
         business_id = request.args.get("business_id", type=int)
         if business_id:
-            business = db.session.get(Business, business_id)
-            if business is None:
-                abort(404)
+            business = load_in_scope(Business, business_id)
             form.business_ref.data = str(business.id)
     if form.validate_on_submit():
-        stall = db.session.get(Stall, form.stall_id.data)
-        require_hall_scope(current_user, stall.hall_id)
+        stall = load_in_scope(Stall, form.stall_id.data)
         business = _find_business(form.business_ref.data)
         if business is None:
             form.business_ref.errors.append(
@@ -151,9 +134,9 @@ def new():
 
 
 @bp.route("/<int:assignment_id>/end", methods=["GET", "POST"])
-@allow(*EDITORS)
+@allow(Permission.ASSIGN)
 def end(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = load_in_scope(Assignment, assignment_id)
     form = EndForm()
     form.reason.choices = options(END_REASONS.items())
     if not form.is_submitted():
@@ -184,9 +167,9 @@ def end(assignment_id: int):
 
 
 @bp.route("/<int:assignment_id>/letter.pdf")
-@allow(*READERS)
+@allow(Permission.READ_REGISTERS)
 def letter(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = load_in_scope(Assignment, assignment_id)
     data = render_letter(services.letter_data(assignment), current_app.config["ISSUER_NAME"])
     name = (assignment.number or str(assignment.id)).replace("/", "-")
     return send_file(

@@ -3,6 +3,7 @@ from flask import Blueprint, render_template, request
 
 from hallmgr.audit.models import AuditEvent
 from hallmgr.auth.policy import allow
+from hallmgr.auth.roles import Permission
 from hallmgr.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -11,7 +12,7 @@ PAGE_SIZE = 100
 
 
 @bp.route("/")
-@allow("admin", "office")
+@allow(Permission.READ_AUDIT_LOG)
 def events():
     action = request.args.get("action", "").strip()[:40]
     actor = request.args.get("actor", "").strip()[:64]

@@ -4,11 +4,24 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hallmgr.auth.roles import Permission, Role
 from hallmgr.core.days import UTCDateTime
 from hallmgr.core.models import created_at_column, enum_check
 from hallmgr.extensions import db
 
-ROLES = ("admin", "office", "manager", "collector")
+
+class RoleType(sa.types.TypeDecorator):
+    """A role: its value in a VARCHAR column, a Role once read."""
+
+    impl = sa.String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else Role(value).value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Role(value)
+
 
 user_halls = sa.Table(
     "user_halls",
@@ -20,13 +33,13 @@ user_halls = sa.Table(
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (enum_check("role", ROLES, "role"),)
+    __table_args__ = (enum_check("role", tuple(Role), "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(120))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
-    role: Mapped[str] = mapped_column(sa.String(16))
+    role: Mapped[Role] = mapped_column(RoleType())
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -34,7 +47,7 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(sa.Integer, default=1)
     created_at: Mapped[datetime] = created_at_column()
 
-    # Loaded when asked for (most requests ask the scope in SQL, see policy.hall_in_scope);
+    # Loaded when asked for (most requests ask the scope in SQL, see policy.load_in_scope);
     # lists of users load them with selectinload.
     halls = relationship("Hall", secondary=user_halls, order_by="Hall.code", lazy="select")
 
@@ -51,7 +64,10 @@ class User(UserMixin, db.Model):
 
     @property
     def sees_all_halls(self) -> bool:
-        return self.role in ("admin", "office")
+        return self.may(Permission.SEE_ALL_HALLS)
+
+    def may(self, permission: Permission) -> bool:
+        return permission.allows(self.role)
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

@@ -10,7 +10,8 @@ from flask_babel import ngettext
 
 from hallmgr.audit.services import record, snapshot
 from hallmgr.auth import rules
-from hallmgr.auth.models import ROLES, User
+from hallmgr.auth.models import User
+from hallmgr.auth.roles import Permission, Role
 from hallmgr.core.errors import DomainError
 from hallmgr.extensions import db
 from hallmgr.halls.models import Hall
@@ -124,11 +125,17 @@ def _halls_by_ids(hall_ids: list[int]) -> list[Hall]:
     return list(db.session.scalars(sa.select(Hall).where(Hall.id.in_(hall_ids))))
 
 
-def _check_role(role: str, hall_ids: list[int]) -> None:
-    if role not in ROLES:
+def _check_role(role: str, hall_ids: list[int]) -> Role:
+    if role not in tuple(Role):
         raise DomainError(_("Unknown role."), field="role")
-    if role in ("manager", "collector") and not hall_ids:
+    role = Role(role)
+    if _bound_to_halls(role) and not hall_ids:
         raise DomainError(_("Managers and collectors need at least one hall."), field="halls")
+    return role
+
+
+def _bound_to_halls(role: Role) -> bool:
+    return not Permission.SEE_ALL_HALLS.allows(role)
 
 
 def create_user(
@@ -145,7 +152,7 @@ def create_user(
     username = username.strip().lower()
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise DomainError(_("This username is taken."), field="username")
-    _check_role(role, hall_ids)
+    role = _check_role(role, hall_ids)
     check_password_rules(password, username)
     user = User(
         username=username,
@@ -155,7 +162,7 @@ def create_user(
         active=True,
         failed_logins=0,
         session_version=1,
-        halls=_halls_by_ids(hall_ids) if role in ("manager", "collector") else [],
+        halls=_halls_by_ids(hall_ids) if _bound_to_halls(role) else [],
     )
     db.session.add(user)
     db.session.flush()
@@ -173,12 +180,12 @@ def update_user(
     actor, user: User, *, full_name: str, role: str, hall_ids: list[int], now: datetime
 ) -> User:
     """Change a user's name, role and halls."""
-    _check_role(role, hall_ids)
+    role = _check_role(role, hall_ids)
     before = _user_view(user)
     user.full_name = full_name.strip()
     scope_changed = user.role != role or set(hall_ids) != user.hall_ids
     user.role = role
-    user.halls = _halls_by_ids(hall_ids) if role in ("manager", "collector") else []
+    user.halls = _halls_by_ids(hall_ids) if _bound_to_halls(role) else []
     if scope_changed:
         user.session_version += 1
     record(actor, "user_updated", user, before=before, after=_user_view(user), at=now)

@@ -13,7 +13,8 @@ from flask_login import current_user, login_user, logout_user
 
 from hallmgr.auth import services
 from hallmgr.auth.forms import ChangePasswordForm, LoginForm
-from hallmgr.auth.policy import ALL_ROLES, allow, public
+from hallmgr.auth.policy import allow, public
+from hallmgr.auth.roles import Permission
 from hallmgr.core.days import utcnow
 from hallmgr.core.errors import DomainError
 from hallmgr.core.web import client_ip, form_error, safe_next
@@ -54,7 +55,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@allow(*ALL_ROLES, self_service=True)
+@allow(Permission.SIGNED_IN, self_service=True)
 def logout():
     services.sign_out(current_user._get_current_object(), utcnow())
     db.session.commit()
@@ -68,7 +69,7 @@ def logout():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@allow(*ALL_ROLES, self_service=True)
+@allow(Permission.SIGNED_IN, self_service=True)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -374,8 +374,7 @@ def vacant_stalls(hall_id: int, stall_class_id: int | None, from_day: date):
     from hallmgr.assignments.models import Assignment
 
     taken = sa.select(Assignment.id).where(
-        Assignment.stall_id == Stall.id,
-        sa.or_(Assignment.end_date.is_(None), Assignment.end_date >= from_day),
+        Assignment.stall_id == Stall.id, Assignment.ends_on_or_after(from_day)
     )
     offered = sa.select(Application.id).where(
         Application.offered_stall_id == Stall.id, Application.status == "offered"

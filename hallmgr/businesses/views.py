@@ -12,13 +12,8 @@ from flask_login import current_user
 
 from hallmgr.assignments.models import Assignment
 from hallmgr.assignments.services import settings_from
-from hallmgr.auth.policy import (
-    allow,
-    hall_in_scope,
-    require_hall_scope,
-    scope_filter,
-    visible_hall_ids,
-)
+from hallmgr.auth.policy import allow, load_in_scope, scope_filter, visible_hall_ids
+from hallmgr.auth.roles import Permission
 from hallmgr.businesses import services
 from hallmgr.businesses.forms import AcceptForm, ApplyForm, BusinessForm, DeclineForm, OfferForm
 from hallmgr.businesses.labels import APPLICATION_STATUS_LABELS
@@ -36,32 +31,14 @@ from hallmgr.halls.views import read_upload
 
 bp = Blueprint("businesses", __name__, url_prefix="/businesses")
 
-READERS = ("admin", "office", "manager")
-EDITORS = ("admin", "manager")
-
 
 @bp.context_processor
 def application_labels():
     return {"application_status": lambda code: label(APPLICATION_STATUS_LABELS, code)}
 
 
-def _business_or_404(business_id: int) -> Business:
-    business = db.session.get(Business, business_id)
-    if business is None:
-        abort(404)
-    return business
-
-
-def _application_or_404(application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
-    if application is None:
-        abort(404)
-    require_hall_scope(current_user, application.hall_id)
-    return application
-
-
 @bp.route("/")
-@allow(*READERS)
+@allow(Permission.READ_REGISTERS)
 def index():
     query = request.args.get("q", "").strip()[:80]
     rows = services.search_businesses(
@@ -98,21 +75,21 @@ def _save(business: Business | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@allow(*EDITORS)
+@allow(Permission.MANAGE_BUSINESSES)
 def new():
     return _save(None)
 
 
 @bp.route("/<int:business_id>/edit", methods=["GET", "POST"])
-@allow(*EDITORS)
+@allow(Permission.MANAGE_BUSINESSES)
 def edit(business_id: int):
-    return _save(_business_or_404(business_id))
+    return _save(load_in_scope(Business, business_id))
 
 
 @bp.route("/<int:business_id>")
-@allow(*READERS)
+@allow(Permission.READ_REGISTERS)
 def show(business_id: int):
-    business = _business_or_404(business_id)
+    business = load_in_scope(Business, business_id)
     assignments = db.session.execute(
         sa.select(Assignment, Stall.code, Hall.code)
         .join(Stall, Stall.id == Assignment.stall_id)
@@ -130,14 +107,14 @@ def show(business_id: int):
         .order_by(Application.applied_at.desc())
     ).all()
     apply_form = None
-    if current_user.role in EDITORS:
+    if current_user.may(Permission.MANAGE_BUSINESSES):
         apply_form = ApplyForm(formdata=None)
         apply_form.hall_id.choices = _hall_choices()
         apply_form.stall_class_id.choices = _class_choices()
     return render_template(
         "businesses/show.html",
         business=business,
-        show_nik=current_user.role in EDITORS,
+        show_nik=current_user.may(Permission.SEE_NIK),
         assignments=assignments,
         applications=applications,
         apply_form=apply_form,
@@ -159,7 +136,7 @@ def _class_choices() -> list:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@allow(*EDITORS)
+@allow(Permission.MANAGE_BUSINESSES)
 def import_file():
     form = ImportForm()
     problems = []
@@ -181,15 +158,14 @@ def import_file():
 
 
 @bp.route("/<int:business_id>/apply", methods=["POST"])
-@allow(*EDITORS)
+@allow(Permission.MANAGE_BUSINESSES)
 def apply(business_id: int):
-    business = _business_or_404(business_id)
+    business = load_in_scope(Business, business_id)
     form = ApplyForm()
     form.hall_id.choices = _hall_choices()
     form.stall_class_id.choices = _class_choices()
     if form.validate_on_submit():
-        hall = db.session.get(Hall, form.hall_id.data)
-        require_hall_scope(current_user, hall.id)
+        hall = load_in_scope(Hall, form.hall_id.data)
         stall_class = db.session.get(StallClass, form.stall_class_id.data)
         try:
             services.apply(
@@ -216,9 +192,9 @@ def apply(business_id: int):
 
 
 @bp.route("/waiting/<code>")
-@allow(*READERS)
+@allow(Permission.READ_REGISTERS)
 def waiting_list(code: str):
-    hall = hall_in_scope(current_user, code)
+    hall = load_in_scope(Hall, code, key=Hall.code)
     today = market_today()
     expiry_days = current_app.config["APPLICATION_EXPIRY_DAYS"]
     classes = db.session.scalars(sa.select(StallClass).order_by(StallClass.code)).all()
@@ -266,18 +242,14 @@ def waiting_list(code: str):
 
 
 @bp.route("/waiting/<code>/<int:class_id>/offer", methods=["POST"])
-@allow(*EDITORS)
+@allow(Permission.MANAGE_BUSINESSES)
 def offer(code: str, class_id: int):
-    hall = hall_in_scope(current_user, code)
-    stall_class = db.session.get(StallClass, class_id)
-    if stall_class is None:
-        abort(404)
+    hall = load_in_scope(Hall, code, key=Hall.code)
+    stall_class = load_in_scope(StallClass, class_id)
     stall_id = request.form.get(f"c{class_id}-stall_id", type=int) or 0
     stall = None
     if stall_id:
-        stall = db.session.get(Stall, stall_id)
-        if stall is None or stall.hall_id != hall.id:
-            abort(404)
+        stall = load_in_scope(Stall, stall_id, where=Stall.hall_id == hall.id)
     form = OfferForm(prefix=f"c{class_id}")
     form.stall_id.choices = options([(stall_id, "")])
     if not form.validate_on_submit():
@@ -309,9 +281,9 @@ def offer(code: str, class_id: int):
 
 
 @bp.route("/applications/<int:application_id>/accept", methods=["GET", "POST"])
-@allow(*EDITORS)
+@allow(Permission.MANAGE_BUSINESSES)
 def accept(application_id: int):
-    application = _application_or_404(application_id)
+    application = load_in_scope(Application, application_id)
     form = AcceptForm()
     if not form.is_submitted():
         form.start_date.data = market_today()
@@ -337,9 +309,9 @@ def accept(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/decline", methods=["POST"])
-@allow(*EDITORS)
+@allow(Permission.MANAGE_BUSINESSES)
 def decline(application_id: int):
-    application = _application_or_404(application_id)
+    application = load_in_scope(Application, application_id)
     form = DeclineForm()
     if form.validate_on_submit():
         try:
@@ -361,9 +333,9 @@ def decline(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
-@allow(*EDITORS)
+@allow(Permission.MANAGE_BUSINESSES)
 def withdraw(application_id: int):
-    application = _application_or_404(application_id)
+    application = load_in_scope(Application, application_id)
     try:
         services.withdraw_application(current_user, application, utcnow())
     except DomainError as error:

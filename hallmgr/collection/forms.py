@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -8,27 +6,20 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from hallmgr.core.forms import DayField, options
+from hallmgr.core.forms import DayField, DaysField, options
 from hallmgr.core.labels import METHOD_LABELS
-
-
-def _day(value):
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
 
 
 class PaymentForm(FlaskForm):
     # Choices are not enforced here: a day taken by someone else since the page was drawn
     # must reach the service, which names the receipt that holds it.
-    days = SelectMultipleField(_l("Days"), coerce=_day, validate_choice=False)
+    days = DaysField(_l("Days"), validate_choice=False)
     all_arrears = BooleanField(_l("All arrears"))
     method = RadioField(
         _l("Method"),

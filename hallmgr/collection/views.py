@@ -20,47 +20,22 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hallmgr.auth.policy import (
-    ALL_ROLES,
-    allow,
-    hall_in_scope,
-    public,
-    require_hall_scope,
-    scope_filter,
-)
+from hallmgr.auth.policy import allow, load_in_scope, public, scope_filter
+from hallmgr.auth.roles import Permission
 from hallmgr.businesses.models import Business
 from hallmgr.collection import pdf, queries, rules, services
 from hallmgr.collection.forms import ClosedForm, DepositForm, PaymentForm, VoidForm, WaiverForm
+from hallmgr.collection.models import Payment
 from hallmgr.core import idempotency
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import DomainError
 from hallmgr.core.forms import options
 from hallmgr.core.money import format_rupiah, terbilang
-from hallmgr.core.web import form_error
+from hallmgr.core.web import day_arg, form_error
 from hallmgr.extensions import db
 from hallmgr.halls.models import Hall, Stall
 
 bp = Blueprint("collection", __name__, url_prefix="/collection")
-
-PAYERS = ("admin", "manager", "collector")
-MANAGERS = ("admin", "manager")
-READERS = ("admin", "office", "manager")
-
-
-def _stall_or_404(stall_id: int) -> Stall:
-    stall = db.session.get(Stall, stall_id)
-    if stall is None:
-        abort(404)
-    require_hall_scope(current_user, stall.hall_id)
-    return stall
-
-
-def _payment_or_404(number: str):
-    payment = queries.payment_by_number(number)
-    if payment is None:
-        abort(404)
-    require_hall_scope(current_user, payment.hall_id)
-    return payment
 
 
 def _receipt_or_404(number: str) -> queries.ReceiptFacts:
@@ -68,16 +43,6 @@ def _receipt_or_404(number: str) -> queries.ReceiptFacts:
     if facts is None:  # no such receipt, or not in the user's halls
         abort(404)
     return facts
-
-
-def _parse_day(value: str | None, default: date) -> date:
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        flash(_("That is not a date; showing %(day)s.", day=default.isoformat()), "warning")
-        return default
 
 
 def verify_url(number: str) -> str:
@@ -94,7 +59,7 @@ def verify_url(number: str) -> str:
 
 
 @bp.route("/")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def index():
     halls = db.session.scalars(
         sa.select(Hall).where(scope_filter(current_user, Hall.id)).order_by(Hall.code)
@@ -103,7 +68,7 @@ def index():
 
 
 @bp.route("/round")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def my_round():
     """A collector of one hall goes straight to its round."""
     halls = db.session.scalars(
@@ -115,9 +80,9 @@ def my_round():
 
 
 @bp.route("/<hall_code>/round", endpoint="round")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def round_page(hall_code: str):
-    hall = hall_in_scope(current_user, hall_code)
+    hall = load_in_scope(Hall, hall_code, key=Hall.code)
     today = market_today()
     search = request.args.get("q", "")[:60]
     rows = queries.round_rows(hall, today, search)
@@ -129,7 +94,7 @@ def round_page(hall_code: str):
         search=search,
         counts=Counter(row.state for row in rows),
         RoundState=rules.RoundState,
-        can_pay=current_user.role in PAYERS,
+        can_pay=current_user.may(Permission.PAY),
         closed_form=ClosedForm(),
     )
 
@@ -194,16 +159,15 @@ def _payment_page(stall: Stall, form: PaymentForm, today: date, status: int = 20
             today=today,
             advance=advance,
             chosen=chosen,
-            may_waive=current_user.role in MANAGERS,
         ),
         status,
     )
 
 
 @bp.route("/stalls/<int:stall_id>/pay", methods=["GET", "POST"])
-@allow(*PAYERS)
+@allow(Permission.PAY)
 def pay(stall_id: int):
-    stall = _stall_or_404(stall_id)
+    stall = load_in_scope(Stall, stall_id)
     today = market_today()
     form = PaymentForm()
     if form.validate_on_submit():
@@ -243,9 +207,9 @@ def pay(stall_id: int):
 
 
 @bp.route("/stalls/<int:stall_id>/closed", methods=["POST"])
-@allow(*PAYERS)
+@allow(Permission.MARK_CLOSED)
 def mark_closed(stall_id: int):
-    stall = _stall_or_404(stall_id)
+    stall = load_in_scope(Stall, stall_id)
     hall = db.session.get(Hall, stall.hall_id)
     form = ClosedForm()
     if form.validate_on_submit():
@@ -264,7 +228,7 @@ def mark_closed(stall_id: int):
 
 
 @bp.route("/receipts")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def find_receipt():
     number = (request.args.get("number") or "").strip().upper()
     facts = queries.receipt_facts(number, viewer=current_user) if number else None
@@ -275,7 +239,7 @@ def find_receipt():
 
 
 @bp.route("/receipts/<number>")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def receipt(number: str):
     facts = _receipt_or_404(number)
     return render_template(
@@ -283,14 +247,14 @@ def receipt(number: str):
         facts=facts,
         days_text=pdf.days_text(facts.days),
         rate_groups=rules.rate_groups(facts.days),
-        void_form=VoidForm() if current_user.role in MANAGERS and not facts.void else None,
+        void_form=VoidForm() if current_user.may(Permission.VOID) and not facts.void else None,
         verify_url=verify_url(facts.number),
         amount_words=terbilang(facts.amount),
     )
 
 
 @bp.route("/receipts/<number>/receipt-<size>.pdf")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def receipt_pdf(number: str, size: str):
     if size not in pdf.SIZES:
         abort(404)
@@ -312,9 +276,9 @@ def send_receipt_pdf(facts: queries.ReceiptFacts, size: str):
 
 
 @bp.route("/receipts/<number>/void", methods=["POST"])
-@allow(*MANAGERS)
+@allow(Permission.VOID)
 def void(number: str):
-    payment = _payment_or_404(number)
+    payment = load_in_scope(Payment, number, key=Payment.receipt_number)
     form = VoidForm()
     if form.validate_on_submit():
         try:
@@ -349,9 +313,9 @@ def verify_page(number: str, signature: str):
 
 
 @bp.route("/stalls/<int:stall_id>/waivers", methods=["GET", "POST"])
-@allow(*READERS)
+@allow(Permission.READ_REGISTERS)
 def waivers(stall_id: int):
-    stall = _stall_or_404(stall_id)
+    stall = load_in_scope(Stall, stall_id)
     hall = db.session.get(Hall, stall.hall_id)
     today = market_today()
     form = WaiverForm()
@@ -389,7 +353,7 @@ def waivers(stall_id: int):
             form=form,
             waivers=queries.stall_waivers(stall),
             current=services.current_assignment(stall.id, today),
-            can_waive=current_user.role in MANAGERS,
+            can_waive=current_user.may(Permission.WAIVE),
         ),
         status,
     )
@@ -399,15 +363,16 @@ def waivers(stall_id: int):
 
 
 @bp.route("/<hall_code>/day")
-@allow(*ALL_ROLES)
+@allow(Permission.READ_COLLECTION)
 def day(hall_code: str):
-    hall = hall_in_scope(current_user, hall_code)
+    hall = load_in_scope(Hall, hall_code, key=Hall.code)
     today = market_today()
-    the_day = _parse_day(request.args.get("day"), today)
-    own = current_user.id if current_user.role == "collector" else None
+    the_day = day_arg("day", today)
+    # The whole hall's day for those who read its reports; a collector's own receipts.
+    own = None if current_user.may(Permission.READ_REPORTS) else current_user.id
     report = queries.hall_day(hall, the_day, own)
     deposit_form = None
-    if current_user.role in MANAGERS:
+    if current_user.may(Permission.DEPOSIT):
         deposit_form = DepositForm()
         deposit_form.collector_id.choices = options(services.deposit_candidates(hall, the_day))
     return render_template(
@@ -417,24 +382,23 @@ def day(hall_code: str):
         today=today,
         own=own is not None,
         deposit_form=deposit_form,
-        can_report=current_user.role in READERS,
+        can_report=current_user.may(Permission.READ_REPORTS),
     )
 
 
-@bp.route("/<hall_code>/day/<day_iso>/deposit", methods=["POST"])
-@allow(*MANAGERS)
-def deposit(hall_code: str, day_iso: str):
-    hall = hall_in_scope(current_user, hall_code)
-    the_day = _day_or_404(day_iso)
+@bp.route("/<hall_code>/day/<day:day>/deposit", methods=["POST"])
+@allow(Permission.DEPOSIT)
+def deposit(hall_code: str, day: date):
+    hall = load_in_scope(Hall, hall_code, key=Hall.code)
     form = DepositForm()
-    form.collector_id.choices = options(services.deposit_candidates(hall, the_day))
+    form.collector_id.choices = options(services.deposit_candidates(hall, day))
     if form.validate_on_submit():
         try:
             saved = services.record_deposit(
                 current_user,
                 hall,
                 form.collector_id.data,
-                the_day,
+                day,
                 form.amount_received.data,
                 form.note.data,
                 now=utcnow(),
@@ -456,22 +420,14 @@ def deposit(hall_code: str, day_iso: str):
         for errors in form.errors.values():
             for message in errors:
                 flash(str(message), "danger")
-    return redirect(url_for("collection.day", hall_code=hall.code, day=the_day.isoformat()))
+    return redirect(url_for("collection.day", hall_code=hall.code, day=day.isoformat()))
 
 
-def _day_or_404(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(404)
-
-
-@bp.route("/<hall_code>/day/<day_iso>/report.pdf")
-@allow(*READERS)
-def day_report_pdf(hall_code: str, day_iso: str):
-    hall = hall_in_scope(current_user, hall_code)
-    the_day = _day_or_404(day_iso)
-    report = queries.hall_day(hall, the_day)
+@bp.route("/<hall_code>/day/<day:day>/report.pdf")
+@allow(Permission.READ_REPORTS)
+def day_report_pdf(hall_code: str, day: date):
+    hall = load_in_scope(Hall, hall_code, key=Hall.code)
+    report = queries.hall_day(hall, day)
     data = pdf.daily_report_pdf(
         report,
         issuer=current_app.config["ISSUER_NAME"],
@@ -482,5 +438,5 @@ def day_report_pdf(hall_code: str, day_iso: str):
     return send_file(
         BytesIO(data),
         mimetype="application/pdf",
-        download_name=f"laporan-{hall.code}-{the_day.isoformat()}.pdf",
+        download_name=f"laporan-{hall.code}-{day.isoformat()}.pdf",
     )

@@ -4,16 +4,50 @@ The market day is the date in Asia/Jakarta (WIB), whatever the server's clock or
 Timestamps are stored in UTC and shown in WIB.
 """
 
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 WIB = ZoneInfo("Asia/Jakarta")
 # The days the product knows: every date it stores or is asked about lies between these.
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2099, 12, 31)
+
+# The dates anyone may enter or ask about (the calendar table's years): the calendar's
+# arithmetic stays far from the years 1 and 9999, and no range can ask for millions of days.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class DayError(ValueError):
+    """Not a day anyone may ask about; `message` says why, in the user's language."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def parse_day(value: str | date) -> date:
+    """A day from 2000-01-01 to 2099-12-31, from its YYYY-MM-DD text; DayError otherwise."""
+    if isinstance(value, datetime) or not isinstance(value, str | date):
+        raise DayError(_("Not a date (YYYY-MM-DD)."))
+    if isinstance(value, str):
+        # Strict: fromisoformat alone also takes 20260817 and 2026-W33-1.
+        if not _ISO_DAY.fullmatch(value):
+            raise DayError(_("Not a date (YYYY-MM-DD)."))
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise DayError(_("Not a date (YYYY-MM-DD).")) from None
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise DayError(
+            _("Choose a date from %(first)s to %(last)s.", first=FIRST_DAY, last=LAST_DAY)
+        )
+    return value
 
 
 def utcnow() -> datetime:

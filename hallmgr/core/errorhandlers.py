@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from hallmgr.core.errors import DomainError
 from hallmgr.extensions import db, login_manager
 
 
@@ -40,6 +41,12 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(error):
         return _error(404, "not_found", _("This page does not exist."))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        # A refusal no view turned into a message: a row outside the user's halls (404), say.
+        db.session.rollback()
+        return _error(error.status_code, error.code, error.message)
 
     @app.errorhandler(405)
     def method_not_allowed(error):

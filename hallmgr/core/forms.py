@@ -1,16 +1,11 @@
 """Form helpers shared by features."""
 
 from collections.abc import Iterable
-from datetime import date
 
-from flask_babel import lazy_gettext as _l
-from wtforms import DateField
+from wtforms import DateField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
 
-# The dates anyone may enter or ask about: the calendar's arithmetic stays far from the
-# years 1 and 9999, and no range can ask for millions of days.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+from hallmgr.core.days import DayError, parse_day
 
 
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
@@ -19,11 +14,28 @@ def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
 
 
 class DayField(DateField):
-    """A date field that takes days from 2000 to 2099 only."""
+    """A date field that takes days from 2000 to 2099 only (core.days.parse_day)."""
 
-    def pre_validate(self, form):
-        super().pre_validate(form)
-        if self.data is not None and not FIRST_DAY <= self.data <= LAST_DAY:
-            raise ValidationError(
-                _l("Choose a date from %(first)s to %(last)s.", first=FIRST_DAY, last=LAST_DAY)
-            )
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0]:
+            self.data = None
+            return
+        try:
+            self.data = parse_day(valuelist[0])
+        except DayError as error:
+            self.data = None
+            raise ValueError(error.message) from None
+
+
+class DaysField(SelectMultipleField):
+    """Several days (ticked YYYY-MM-DD values), each from 2000 to 2099 (core.days.parse_day)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, coerce=parse_day, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            self.data = [parse_day(value) for value in valuelist]
+        except DayError as error:
+            self.data = []
+            raise ValueError(error.message) from None

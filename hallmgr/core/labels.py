@@ -2,12 +2,6 @@
 
 from flask_babel import lazy_gettext as _l
 
-ROLE_LABELS = {
-    "admin": _l("Administrator"),
-    "office": _l("UMKM office"),
-    "manager": _l("Hall manager"),
-    "collector": _l("Collector"),
-}
 HALL_STATUS_LABELS = {"active": _l("Active"), "inactive": _l("Inactive")}
 STALL_STATUS_LABELS = {
     "available": _l("Available"),

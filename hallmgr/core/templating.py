@@ -3,6 +3,7 @@
 from flask import Flask, request
 from flask_babel import get_locale
 
+from hallmgr.auth.roles import Permission
 from hallmgr.core import labels
 from hallmgr.core.days import market_today
 from hallmgr.core.i18n import format_day, format_moment
@@ -23,6 +24,6 @@ def init_templating(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_path": request.full_path.rstrip("?") if request else "/",
             "market_today": market_today,
-            "role_label": lambda code: labels.label(labels.ROLE_LABELS, code),
+            "Permission": Permission,
             "labels": labels,
         }

@@ -2,7 +2,8 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from hallmgr.auth.policy import ALL_ROLES, allow, public
+from hallmgr.auth.policy import allow, public
+from hallmgr.auth.roles import Permission
 from hallmgr.core.web import safe_next
 from hallmgr.extensions import db
 
@@ -10,7 +11,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
-@allow(*ALL_ROLES)
+@allow(Permission.SIGNED_IN)
 def home():
     return render_template("core/home.html", user=current_user)
 

@@ -517,10 +517,7 @@ def set_stall_status(actor, stall: Stall, status: str, today: date, now: datetim
         held = db.session.scalar(
             sa.select(sa.func.count())
             .select_from(Assignment)
-            .where(
-                Assignment.stall_id == stall.id,
-                sa.or_(Assignment.end_date.is_(None), Assignment.end_date >= today),
-            )
+            .where(Assignment.stall_id == stall.id, Assignment.ends_on_or_after(today))
         )
         if held:
             raise DomainError(

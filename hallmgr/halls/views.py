@@ -1,11 +1,12 @@
 """The stall registry of a hall: list, map, stall pages, create, edit, status, CSV import."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hallmgr.auth.policy import allow, hall_in_scope, require_hall_scope, visible_hall_ids
+from hallmgr.auth.policy import allow, load_in_scope, visible_hall_ids
+from hallmgr.auth.roles import Permission
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import DomainError
 from hallmgr.core.forms import options
@@ -18,16 +19,6 @@ from hallmgr.halls.models import Hall, Stall, StallClass
 
 bp = Blueprint("halls", __name__, url_prefix="/halls")
 
-READERS = ("admin", "office", "manager")
-
-
-def _stall_or_404(stall_id: int) -> Stall:
-    stall = db.session.get(Stall, stall_id)
-    if stall is None:
-        abort(404)
-    require_hall_scope(current_user, stall.hall_id)
-    return stall
-
 
 def _class_choices() -> list:
     rows = db.session.execute(sa.select(StallClass.id, StallClass.name).order_by(StallClass.code))
@@ -35,16 +26,16 @@ def _class_choices() -> list:
 
 
 @bp.route("/")
-@allow(*READERS)
+@allow(Permission.READ_REGISTERS)
 def index():
     summaries = queries.hall_summaries(visible_hall_ids(current_user), market_today())
     return render_template("halls/index.html", halls=summaries)
 
 
 @bp.route("/<code>/stalls")
-@allow(*READERS)
+@allow(Permission.READ_REGISTERS)
 def stalls(code: str):
-    hall = hall_in_scope(current_user, code)
+    hall = load_in_scope(Hall, code, key=Hall.code)
     today = market_today()
     filters = {
         "block": request.args.get("block", "").strip()[:20],
@@ -72,9 +63,9 @@ def stalls(code: str):
 
 
 @bp.route("/<code>/map")
-@allow(*READERS)
+@allow(Permission.READ_REGISTERS)
 def hall_map(code: str):
-    hall = hall_in_scope(current_user, code)
+    hall = load_in_scope(Hall, code, key=Hall.code)
     today = market_today()
     return render_template(
         "halls/map.html", hall=hall, blocks=queries.hall_map(hall, today), today=today
@@ -110,32 +101,25 @@ def _save(hall: Hall, stall: Stall | None):
 
 
 @bp.route("/<code>/stalls/new", methods=["GET", "POST"])
-@allow("admin", "manager")
+@allow(Permission.MANAGE_STALLS)
 def stall_new(code: str):
-    return _save(hall_in_scope(current_user, code), None)
+    return _save(load_in_scope(Hall, code, key=Hall.code), None)
 
 
 @bp.route("/stalls/<int:stall_id>/edit", methods=["GET", "POST"])
-@allow("admin", "manager")
+@allow(Permission.MANAGE_STALLS)
 def stall_edit(stall_id: int):
-    stall = _stall_or_404(stall_id)
+    stall = load_in_scope(Stall, stall_id)
     return _save(db.session.get(Hall, stall.hall_id), stall)
 
 
 @bp.route("/stalls/<int:stall_id>")
-@allow(*READERS)
+@allow(Permission.READ_REGISTERS)
 def stall(stall_id: int):
-    stall = _stall_or_404(stall_id)
+    stall = load_in_scope(Stall, stall_id)
     today = market_today()
     history = queries.stall_history(stall)
-    current = next(
-        (
-            a
-            for a, _name, _owner in history
-            if a.start_date <= today and (a.end_date is None or a.end_date >= today)
-        ),
-        None,
-    )
+    current = next((a for a, _name, _owner in history if a.active_on(today)), None)
     arrears = queries.assignment_arrears(current.id, stall.hall_id, today) if current else (0, 0)
     return render_template(
         "halls/stall.html",
@@ -151,9 +135,9 @@ def stall(stall_id: int):
 
 
 @bp.route("/stalls/<int:stall_id>/status", methods=["POST"])
-@allow("admin", "manager")
+@allow(Permission.MANAGE_STALLS)
 def stall_status(stall_id: int):
-    stall = _stall_or_404(stall_id)
+    stall = load_in_scope(Stall, stall_id)
     form = StallStatusForm()
     if form.validate_on_submit():
         try:
@@ -190,9 +174,9 @@ def read_upload(form) -> str | None:
 
 
 @bp.route("/<code>/stalls/import", methods=["GET", "POST"])
-@allow("admin", "manager")
+@allow(Permission.MANAGE_STALLS)
 def stall_import(code: str):
-    hall = hall_in_scope(current_user, code)
+    hall = load_in_scope(Hall, code, key=Hall.code)
     form = ImportForm()
     problems = []
     if form.validate_on_submit():

@@ -1,7 +1,5 @@
 """Dashboards and registers for the office (every hall) and managers (their halls)."""
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
@@ -9,17 +7,17 @@ from flask_login import current_user
 from hallmgr.arrears.labels import BUCKET_LABELS
 from hallmgr.arrears.rules import AGING_BUCKETS
 from hallmgr.arrears.services import thresholds_from
-from hallmgr.auth.policy import allow, hall_in_scope, scope_filter, visible_hall_ids
+from hallmgr.auth.policy import allow, load_in_scope, scope_filter, visible_hall_ids
+from hallmgr.auth.roles import Permission
 from hallmgr.core.days import market_today
 from hallmgr.core.i18n import format_day
+from hallmgr.core.web import day_arg
 from hallmgr.extensions import db
 from hallmgr.halls.models import Hall, Region
 from hallmgr.reports import services
 from hallmgr.reports.charts import bar_chart
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-
-VIEWERS = ("admin", "office", "manager")
 
 
 def _scope():
@@ -38,7 +36,7 @@ def _choices():
 
 
 @bp.route("/")
-@allow(*VIEWERS)
+@allow(Permission.READ_REPORTS)
 def dashboard():
     regions, halls = _choices()
     region = request.args.get("region", "").strip() or None
@@ -46,7 +44,7 @@ def dashboard():
         region = None
     hall = request.args.get("hall", "").strip() or None
     if hall:
-        hall_in_scope(current_user, hall)  # another hall's code answers 404
+        load_in_scope(Hall, hall, key=Hall.code)  # another hall's code answers 404
     today = market_today()
     data = services.dashboard(
         _scope(), today, thresholds_from(current_app.config), region=region, hall=hall
@@ -73,7 +71,7 @@ def dashboard():
 
 
 @bp.route("/idle-stalls")
-@allow(*VIEWERS)
+@allow(Permission.READ_REPORTS)
 def idle_stalls():
     min_days = request.args.get("min_days", type=int) or current_app.config["IDLE_STALL_MIN_DAYS"]
     min_days = max(1, min(min_days, 30))
@@ -82,7 +80,7 @@ def idle_stalls():
 
 
 @bp.route("/fairness")
-@allow(*VIEWERS)
+@allow(Permission.READ_REPORTS)
 def fairness():
     limit = int(current_app.config["MAX_STALLS_PER_OWNER"])
     return render_template(
@@ -93,17 +91,10 @@ def fairness():
     )
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 @bp.route("/voids")
-@allow(*VIEWERS)
+@allow(Permission.READ_REPORTS)
 def voids():
-    since, until = _date_arg("since"), _date_arg("until")
+    since, until = day_arg("since", None), day_arg("until", None)
     rows = services.void_register(_scope(), since=since, until=until)
     return render_template(
         "reports/voids.html", rows=rows, since=since, until=until, total=sum(r.amount for r in rows)
