@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from hallmgr.models import Assignment, CalendarDay
+from hallmgr.models import Assignment
 
 START, END = date(2026, 8, 10), date(2026, 8, 15)
 
@@ -57,18 +57,3 @@ def test_ends_on_or_after_agrees_in_python_and_sql(db, pair, day, ended_holds, o
     assert open_ended.ends_on_or_after(day) is open_holds
     assert _in_sql(db, Assignment.ends_on_or_after(day), ended) is ended_holds
     assert _in_sql(db, Assignment.ends_on_or_after(day), open_ended) is open_holds
-
-
-def test_active_on_takes_a_column_of_days(db, pair):
-    """Against the calendar's days, SQL finds exactly the days Python calls active."""
-    ended, _open_ended = pair
-    first, last = START - timedelta(days=3), END + timedelta(days=3)
-    days = db.session.scalars(
-        sa.select(CalendarDay.day)
-        .join(Assignment, Assignment.active_on(CalendarDay.day))
-        .where(Assignment.id == ended.id, CalendarDay.day.between(first, last))
-        .order_by(CalendarDay.day)
-    ).all()
-    expected = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    assert days == [d for d in expected if ended.active_on(d)]
-    assert days[0] == START and days[-1] == END
