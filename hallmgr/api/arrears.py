@@ -17,6 +17,8 @@ def _item(row: services.ArrearsRow) -> dict:
     return {
         "hall": row.hall_code,
         "stall": row.stall_code,
+        "assignment_id": row.assignment_id,
+        "assignment_start": row.assignment_start.isoformat(),
         "business_id": row.business_id,
         "business_name": row.business_name,
         "owner_name": row.owner_name,
@@ -56,6 +58,7 @@ def arrears():
             "items": [_item(row) for row in rows],
             "totals": {
                 "businesses": totals.businesses,
+                "assignments": totals.assignments,
                 "unpaid_days": totals.unpaid_days,
                 "amount": totals.amount,
             },

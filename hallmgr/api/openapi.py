@@ -244,6 +244,8 @@ COMPONENTS: dict = {
             "required": [
                 "hall",
                 "stall",
+                "assignment_id",
+                "assignment_start",
                 "business_id",
                 "business_name",
                 "owner_name",
@@ -258,6 +260,12 @@ COMPONENTS: dict = {
             "properties": {
                 "hall": {"type": "string"},
                 "stall": {"type": "string"},
+                "assignment_id": {
+                    "type": "integer",
+                    "description": "What is owed is one assignment's: a business with two "
+                    "stalls has an item for each",
+                },
+                "assignment_start": DATE,
                 "business_id": {"type": "integer"},
                 "business_name": {"type": "string"},
                 "owner_name": {"type": "string"},
@@ -283,9 +291,14 @@ COMPONENTS: dict = {
                 "items": {"type": "array", "items": {"$ref": "#/components/schemas/ArrearsItem"}},
                 "totals": {
                     "type": "object",
-                    "required": ["businesses", "unpaid_days", "amount"],
+                    "required": ["businesses", "assignments", "unpaid_days", "amount"],
                     "properties": {
-                        "businesses": {"type": "integer", "minimum": 0},
+                        "businesses": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "Distinct businesses, however many stalls each owes for",
+                        },
+                        "assignments": {"type": "integer", "minimum": 0},
                         "unpaid_days": {"type": "integer", "minimum": 0},
                         "amount": RUPIAH,
                     },
@@ -475,7 +488,9 @@ PATHS: dict = {
         "get": {
             "operationId": "listArrears",
             "summary": "Arrears as of a date per business and stall, with totals",
-            "description": "The figures of the office's arrears page and of `flask arrears`.",
+            "description": "The figures of the office's arrears page and of `flask arrears`: "
+            "the position at the end of `as_of`, so payments recorded and voids made after "
+            "that day are not counted, and `last_payment` is at most `as_of`.",
             "parameters": [
                 _query(
                     "as_of", "Arrears of the days before this date (default: today)", QUERY_DATE

@@ -3,9 +3,31 @@
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from hallmgr.arrears.labels import BUCKET_LABELS, LEVEL_LABELS, label
 from hallmgr.core.i18n import format_day, format_moment
+
+
+def as_of_note(as_of: date) -> str:
+    """What "arrears as of D" means, printed under the list's title and in its PDF."""
+    return _(
+        "The position at the end of %(day)s: payments recorded and voids made after it are "
+        "not counted.",
+        day=format_day(as_of, "long"),
+    )
+
+
+def totals_text(totals) -> str:
+    """'3 businesses', or '3 businesses, 4 stalls' when one owes for more than one."""
+    if totals.assignments == totals.businesses:
+        return ngettext("%(num)d business", "%(num)d businesses", totals.businesses)
+    return ngettext(
+        "%(num)d business, %(stalls)d stalls",
+        "%(num)d businesses, %(stalls)d stalls",
+        totals.businesses,
+        stalls=totals.assignments,
+    )
 
 
 def csv_header() -> list[str]:
@@ -14,6 +36,7 @@ def csv_header() -> list[str]:
         _("Region"),
         _("Hall"),
         _("Stall"),
+        _("Assigned since"),
         _("Business"),
         _("Owner"),
         _("NIK"),
@@ -34,6 +57,7 @@ def csv_rows(rows):
             row.region_name,
             row.hall_code,
             row.stall_code,
+            row.assignment_start,
             row.business_name,
             row.owner_name,
             row.nik_masked,

@@ -33,6 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from hallmgr.arrears.export import as_of_note, totals_text
 from hallmgr.arrears.labels import BUCKET_LABELS, LETTER_TITLES, label
 from hallmgr.arrears.letters import LetterData
 from hallmgr.arrears.services import ArrearsRow, Totals
@@ -427,6 +428,7 @@ def render_arrears_list(rows: Iterable[ArrearsRow], header: ListHeader) -> bytes
         Paragraph(header.issuer, st["center"]),
         Paragraph(_("LIST OF RETRIBUTION ARREARS"), st["title"]),
         Paragraph(_("Arrears as of %(day)s", day=format_day(header.as_of, "long")), st["center"]),
+        Paragraph(as_of_note(header.as_of), st["center"]),
         spacer(2),
     ]
     filters = "; ".join(f"{name}: {value}" for name, value in header.filters)
@@ -441,7 +443,7 @@ def render_arrears_list(rows: Iterable[ArrearsRow], header: ListHeader) -> bytes
         row = [
             "",
             "",
-            _("%(count)d businesses", count=totals.businesses),
+            totals_text(totals),
             "",
             "",
             "",

@@ -23,7 +23,7 @@ from flask_login import current_user
 from hallmgr.arrears import ledger as ledgers
 from hallmgr.arrears import letters as warning_letters
 from hallmgr.arrears import services
-from hallmgr.arrears.export import csv_header, csv_rows, list_header
+from hallmgr.arrears.export import as_of_note, csv_header, csv_rows, list_header, totals_text
 from hallmgr.arrears.forms import ArrearsFilterForm, LetterForm
 from hallmgr.arrears.labels import BUCKET_LABELS, DAY_STATUS_LABELS, LEVEL_LABELS, label
 from hallmgr.arrears.models import WarningLetter
@@ -114,6 +114,8 @@ def index():
         as_of=as_of,
         report=report,
         args={k: v for k, v in request.args.items() if k in FILTER_KEYS and v},
+        as_of_note=as_of_note(as_of),
+        totals_text=totals_text,
         bucket_labels=BUCKET_LABELS,
         level_labels=LEVEL_LABELS,
         label=label,

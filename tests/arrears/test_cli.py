@@ -20,7 +20,7 @@ def test_the_arrears_command_writes_csv_and_pdf(
     assert result.exit_code == 0, result.output
     assert result.output.startswith("\ufeff")
     line = next(x for x in result.output.splitlines() if "Bakso Cak" in x)
-    assert ";ZC01;C-01;Bakso Cak;" in line and ";10;30000;2026-03-01;" in line
+    assert ";ZC01;C-01;2026-03-01;Bakso Cak;" in line and ";10;30000;2026-03-01;" in line
     assert "Soto Pak" not in result.output
 
     target = tmp_path / "t.pdf"

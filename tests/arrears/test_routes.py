@@ -50,6 +50,23 @@ def test_the_office_sees_every_hall_with_totals(
     assert "HYPERLINK" in page and "Warung Ani" not in page
 
 
+def test_the_list_says_what_as_of_means_and_labels_each_stall_of_a_business(
+    client, login_as, make_hall, make_stall, make_business, make_assignment
+):
+    jp, _js, a1, _a2 = _two_halls(make_hall, make_stall, make_business, make_assignment)
+    make_assignment(make_stall(jp, code="A-02"), a1.business, a1.start_date + timedelta(days=3))
+    login_as("office")
+    page = client.get(f"/arrears/?hall={jp.code}").get_data(as_text=True)
+    note = page.split('id="as-of-note">')[1].split("<")[0]
+    assert "Posisi pada akhir" in note and "tidak dihitung" in note
+    # One business with two stalls: two rows, each with its assignment's start, and the
+    # totals count it once.
+    assert page.count("Warung Ani") == 2 and page.count("sejak ") == 2
+    assert "1 usaha, 2 lapak" in page.split('id="grand-total"')[1]
+    text = pdf_text(client.get(f"/arrears/export.pdf?hall={jp.code}").data)
+    assert "Posisi pada akhir" in text and "1 usaha, 2 lapak" in text
+
+
 def test_bad_filters_are_ignored_with_a_message_not_a_500(client, login_as, db):
     login_as("office")
     response = client.get("/arrears/?as_of=kemarin&min_days=-3&bucket=zzz")

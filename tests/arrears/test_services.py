@@ -341,3 +341,87 @@ def test_a_stall_that_changes_hands_keeps_each_business_s_dues_its_own(
     second = pay(stall, days(date(2026, 3, 6), date(2026, 3, 8)), today=date(2026, 3, 8))
     assert (second.assignment_id, second.amount) == (new.id, 9000)
     assert arrears_of(date(2026, 3, 11))[new.id].unpaid_days == 2
+
+
+def test_arrears_as_of_a_day_are_its_position_at_the_end_of_that_day(
+    db, make_hall, make_stall, make_business, make_assignment, arrears_of, pay, void
+):
+    """Payments recorded and voids made after the day do not count (defect 6)."""
+    stall = make_stall(make_hall())
+    a = make_assignment(stall, make_business(), date(2026, 3, 1))
+    first = pay(stall, days(date(2026, 3, 1), date(2026, 3, 3)), today=date(2026, 3, 5))
+    pay(stall, days(date(2026, 3, 4), date(2026, 3, 6)), today=date(2026, 3, 12))
+    void(first, at=datetime(2026, 3, 12, 3, tzinfo=UTC))  # 10:00 WIB on the 12th
+
+    then = arrears_of(date(2026, 3, 10))[a.id]
+    # On the 10th the first receipt stood and the second did not exist: 4–9 March owed.
+    assert (then.unpaid_days, then.oldest_unpaid, then.last_payment) == (
+        6,
+        date(2026, 3, 4),
+        date(2026, 3, 5),
+    )
+    now = arrears_of(date(2026, 3, 13))[a.id]
+    # By the 13th the first is void and the second paid 4–6 March: 1–3 and 7–12 owed.
+    assert (now.unpaid_days, now.oldest_unpaid, now.last_payment) == (
+        9,
+        date(2026, 3, 1),
+        date(2026, 3, 12),
+    )
+
+
+def test_a_business_with_two_stalls_is_one_business_with_two_labelled_rows(
+    db, make_hall, make_stall, make_business, make_assignment
+):
+    """Totals count businesses as businesses; each row is one assignment's (defect 5)."""
+    from hallmgr.arrears import services
+
+    hall = make_hall()
+    twice = make_business(name="Dua Lapak")
+    first = make_assignment(make_stall(hall, code="A-01"), twice, date(2026, 3, 1))
+    second = make_assignment(make_stall(hall, code="A-02"), twice, date(2026, 3, 4))
+    make_assignment(make_stall(hall, code="A-03"), make_business(), date(2026, 3, 1))
+    rows = services.arrears_rows(
+        date(2026, 3, 11), THRESHOLDS, services.ArrearsFilter(hall_ids=frozenset({hall.id}))
+    )
+    mine = [
+        (r.assignment_id, r.stall_code, r.assignment_start)
+        for r in rows
+        if r.business_id == twice.id
+    ]
+    assert mine == [(first.id, "A-01", date(2026, 3, 1)), (second.id, "A-02", date(2026, 3, 4))]
+    totals = services.group_rows(rows).totals
+    assert (totals.businesses, totals.assignments) == (2, 3)
+    assert totals.unpaid_days == 10 + 7 + 10
+
+
+def test_days_paid_ahead_keep_the_rate_paid_when_the_tariff_rises(
+    db, make_hall, make_class, make_stall, make_business, make_assignment, make_user, pay
+):
+    """The ledger shows the rate that was paid, and a later rise is not owed (defect 2)."""
+    from hallmgr.arrears.ledger import ledger
+    from hallmgr.halls.services import add_tariff
+
+    kios = make_class(rate=3000, since=date(2020, 1, 1))
+    stall = make_stall(make_hall(), stall_class=kios)
+    a = make_assignment(stall, make_business(), date(2026, 3, 1))
+    pay(stall, days(date(2026, 3, 1), date(2026, 3, 10)), today=date(2026, 3, 1))
+    # Decided on 1 March, in force from the 5th: a future day when decided.
+    add_tariff(
+        make_user("admin"),
+        kios,
+        date(2026, 3, 5),
+        4000,
+        "Pergub naik",
+        datetime(2026, 3, 1, 3, tzinfo=UTC),
+    )
+    from hallmgr.arrears import services
+
+    as_of = date(2026, 3, 11)
+    assert (
+        services.arrears_rows(as_of, THRESHOLDS, services.ArrearsFilter(assignment_ids=(a.id,)))
+        == []
+    )
+    shown = {d.day: (d.status, d.rate) for d in ledger([a], date(2026, 3, 11))[a.id]}
+    assert shown[date(2026, 3, 4)] == ("paid", 3000)
+    assert shown[date(2026, 3, 9)] == ("paid", 3000)  # paid at 3000, not today's 4000
+    assert shown[date(2026, 3, 11)] == ("due_today", 4000)
