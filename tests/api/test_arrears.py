@@ -83,7 +83,12 @@ def test_api_arrears_equal_the_web_views_and_the_clis(
         ("A-02", 43, 215000),
         ("C-01", 5, 15000),
     ]
-    assert body["totals"] == {"businesses": 3, "assignments": 3, "unpaid_days": 61, "amount": 269000}
+    assert body["totals"] == {
+        "businesses": 3,
+        "assignments": 3,
+        "unpaid_days": 61,
+        "amount": 269000,
+    }
     assert paid.receipt_number  # A-01's first five days are paid
 
     result = app.test_cli_runner().invoke(args=["arrears", "--as-of", as_of.isoformat()])
@@ -100,7 +105,12 @@ def test_api_arrears_equal_the_web_views_and_the_clis(
 
     narrowed = office.get(f"/arrears?as_of={as_of.isoformat()}&region=31.72&min_days=20").json
     assert [i["stall"] for i in narrowed["items"]] == ["A-02"]
-    assert narrowed["totals"] == {"businesses": 1, "assignments": 1, "unpaid_days": 43, "amount": 215000}
+    assert narrowed["totals"] == {
+        "businesses": 1,
+        "assignments": 1,
+        "unpaid_days": 43,
+        "amount": 215000,
+    }
     item = narrowed["items"][0]
     assert item["aging"] == "31-60" and item["warning_level"] in ("teguran", "sp1", "sp2", "sp3")
     assert item["nik_masked"].count("*") == 8 and item["last_payment"] is None
