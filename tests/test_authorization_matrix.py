@@ -228,6 +228,8 @@ EXPECTED = {
         POST other 302 ok  403 404 403""",
     "collection.find_receipt": """
         GET        302 302 302 302 302""",
+    "collection.credits": """
+        GET        302 200 200 200 403""",
     "collection.index": """
         GET        302 200 200 200 200""",
     "collection.mark_closed": """
@@ -249,6 +251,9 @@ EXPECTED = {
     "collection.round": """
         GET  own   302 200 200 200 200
         GET  other 302 200 200 404 404""",
+    "collection.settle_credit": """
+        POST own   302 ok  403 ok  403
+        POST other 302 ok  403 404 403""",
     "collection.verify_receipt": """
         GET        200 200 200 200 200""",
     "receipt_link.verify": """

@@ -27,6 +27,7 @@ HALL_BOUND = {
     "number",
     "letter_id",
     "batch",
+    "credit_id",
 }
 
 
@@ -41,6 +42,7 @@ class HallObjects:
     application: object
     letter: object
     token: object
+    credit: object
 
     def params(self) -> dict:
         return {
@@ -53,6 +55,7 @@ class HallObjects:
             "number": self.payment.receipt_number,
             "letter_id": self.letter.id,
             "batch": self.letter.batch,
+            "credit_id": self.credit.id,
         }
 
 
@@ -82,7 +85,7 @@ def rule_params(rule: str) -> set[str]:
 def build_world(db, make_hall, make_class, make_stall, make_business, make_assignment, make_user):
     from hallmgr.api.services import create_token
     from hallmgr.collection.services import record_payment
-    from hallmgr.models import Application, Closure, Tariff, WarningLetter
+    from hallmgr.models import Application, Closure, Credit, Tariff, WarningLetter
 
     today = market_today()
     now = datetime.now(UTC)
@@ -125,11 +128,27 @@ def build_world(db, make_hall, make_class, make_stall, make_business, make_assig
             issued_by_id=make_user("manager", [hall]).id,
             issued_at=now,
         )
-        db.session.add_all([application, letter])
+        credit = Credit(
+            hall_id=hall.id,
+            business_id=business.id,
+            assignment_id=assignment.id,
+            amount=3000,
+            reason="assignment_ended",
+        )
+        db.session.add_all([application, letter, credit])
         db.session.flush()
         token, _plain = create_token(make_user("office"), "someone else's", now)
         return HallObjects(
-            hall, stall_class, stall, business, assignment, payment, application, letter, token
+            hall,
+            stall_class,
+            stall,
+            business,
+            assignment,
+            payment,
+            application,
+            letter,
+            token,
+            credit,
         )
 
     own, other = hall_objects(1), hall_objects(2)

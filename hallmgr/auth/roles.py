@@ -4,24 +4,20 @@ Views declare a Permission (`@allow(Permission.VOID)`), templates and views ask
 `current_user.may(Permission.VOID)`: no list of role names anywhere else.
 """
 
-from enum import Enum, StrEnum
+from enum import Enum
 
 from flask_babel import lazy_gettext as _l
 
+from hallmgr.core.enums import LabelledEnum
 
-class Role(StrEnum):
+
+class Role(LabelledEnum):
     """A user's role, stored as its value; lists show the roles in this order."""
 
     ADMIN = "admin", _l("Administrator")
     OFFICE = "office", _l("UMKM office")
     MANAGER = "manager", _l("Hall manager")
     COLLECTOR = "collector", _l("Collector")
-
-    def __new__(cls, value: str, label):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
 
 
 # Short names for the table below.
@@ -56,6 +52,8 @@ class Permission(Enum):
     ASSIGN = ADMIN, MANAGER
     WAIVE = ADMIN, MANAGER
     VOID = ADMIN, MANAGER
+    # Say how a credit (days paid that stopped being due) was settled with its business.
+    SETTLE_CREDITS = ADMIN, MANAGER
     ISSUE_LETTERS = ADMIN, MANAGER
     # Confirm the cash a collector hands over (setoran).
     DEPOSIT = ADMIN, MANAGER

@@ -141,3 +141,21 @@ def credits_of_halls(hall_ids) -> list[Credit]:
     if hall_ids is not None:
         query = query.where(Credit.hall_id.in_(list(hall_ids)) if hall_ids else sa.false())
     return list(db.session.scalars(query))
+
+
+def other_assignments(open_credits: list[Credit]) -> dict[int, list[Assignment]]:
+    """Per credit, the other assignments of its business a credit may be carried to (newest
+    first), read in one statement for all of them."""
+    business_ids = {c.business_id for c in open_credits}
+    if not business_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(Assignment)
+        .where(Assignment.business_id.in_(business_ids))
+        .options(joinedload(Assignment.stall))
+        .order_by(Assignment.start_date.desc(), Assignment.id.desc())
+    ).all()
+    return {
+        c.id: [a for a in rows if a.business_id == c.business_id and a.id != c.assignment_id]
+        for c in open_credits
+    }

@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from hallmgr.collection.rules import Settlement
 from hallmgr.core.forms import DayField, DaysField, options
 from hallmgr.core.labels import METHOD_LABELS
 
@@ -55,3 +56,13 @@ class DepositForm(FlaskForm):
         _l("Cash received (Rp)"), validators=[InputRequired(), NumberRange(min=0, max=10**9)]
     )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=255)])
+
+
+class SettleCreditForm(FlaskForm):
+    settlement = RadioField(
+        _l("Settled by"), choices=options(Settlement.choices()), validators=[DataRequired()]
+    )
+    carried_to = SelectField(
+        _l("Carried to"), coerce=int, validate_choice=False, validators=[Optional()]
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
