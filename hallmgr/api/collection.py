@@ -83,6 +83,12 @@ def _idempotency_key() -> str:
     return key
 
 
+def _created(number: str):
+    response = jsonify(receipt_body(queries.receipt_facts(number)))
+    response.status_code = 201
+    return response
+
+
 @bp.route("/payments", methods=["POST"])
 @allow_token(Permission.PAY)
 def create_payment():
@@ -102,9 +108,8 @@ def create_payment():
     )
     if replay is not None:
         db.session.rollback()
-        return idempotency.replay(replay)
-    response = jsonify(receipt_body(queries.receipt_facts(payment.receipt_number)))
-    response.status_code = 201
+        return idempotency.replay(replay, lambda: _created(payment.receipt_number))
+    response = _created(payment.receipt_number)
     idempotency.remember(services.idempotency_record(payment), response)
     db.session.commit()
     return response

@@ -205,7 +205,9 @@ def pay(stall_id: int):
             flash(
                 _("This payment was already recorded: receipt %(number)s.", number=number), "info"
             )
-            return idempotency.replay(replay)
+            return idempotency.replay(
+                replay, lambda: redirect(url_for("collection.receipt", number=number))
+            )
         response = redirect(url_for("collection.receipt", number=number))
         idempotency.remember(services.idempotency_record(payment), response)
         db.session.commit()

@@ -1,6 +1,8 @@
 """Requests that take effect once: a retried submission (a double tap, a network retry)
 with the same key gets the first response again, exactly as it was sent."""
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import Response, current_app
 
@@ -29,8 +31,13 @@ def remember(record: IdempotencyRecord | None, response: Response) -> Response:
     return response
 
 
-def replay(record: IdempotencyRecord) -> Response:
-    """The first response again, byte for byte, marked as a replay."""
+def replay(record: IdempotencyRecord, fallback: Callable[[], Response]) -> Response:
+    """The first response again, byte for byte, marked as a replay. A record kept before
+    responses were (migration c0a1e5d2b7f3) has none: `fallback` answers for it."""
+    if record.status is None:
+        response = fallback()
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
     response = current_app.response_class(
         record.body or b"", status=record.status, mimetype=record.mimetype
     )

@@ -262,3 +262,18 @@ def test_a_replay_returns_the_first_answer_byte_for_byte_though_names_changed(
     assert again.data == first.data
     assert again.json["business"]["name"] == "Warung Bu Siti"
     assert count_rows(Payment) == 1
+
+
+def test_a_key_kept_before_responses_were_replays_with_the_receipt(db, api_as, place, today):
+    """Records migrated from the payments' old key columns have no stored response."""
+    api = api_as("collector", [place.hall])
+    first = pay(api, place, key="k-legacy", dates=iso(today))
+    record = db.session.scalar(
+        sa.select(IdempotencyRecord).where(IdempotencyRecord.key == "k-legacy")
+    )
+    record.status = record.body = record.mimetype = None
+    db.session.commit()
+    again = pay(api, place, key="k-legacy", dates=iso(today))
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json["receipt_number"] == first.json["receipt_number"]
+    assert count_rows(Payment) == 1
