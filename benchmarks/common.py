@@ -233,8 +233,12 @@ def figure(
     unit: str,
     met: bool,
     ratio: float | None = None,
+    *,
+    retired: bool = False,
     **extra,
 ) -> dict:
+    """One measured figure against its target. A retired target is still measured and
+    reported, but no longer counted (nor its miss)."""
     return {
         "benchmark": name,
         "database": database,
@@ -243,5 +247,6 @@ def figure(
         "unit": unit,
         "ratio": None if ratio is None else round(ratio, 3),
         "met": bool(met),
+        "retired": retired,
         **extra,
     }

@@ -64,93 +64,45 @@ def _load_clause(offered: float, capacity: float) -> str:
     return text + "."
 
 
-RECEIPT_PDF = """\
-## The receipt PDF: where a request's CPU goes
+RETIRED = """\
+## Retired targets
 
-Measured on 2026-12-03 in-process (PostgreSQL, the benchmark's 80 mm receipt fetched with
-a token): the CPU time of the request, and of the same request with one part after another
-replaced by its result, in 14 interleaved rounds of 300 requests. The whole request took
-4.1 ms (medians), /healthz 0.2 ms in the same loop:
-
-- **Drawing** (`hallmgr.collection.pdf`): 2.5 ms, about 62%. Within it (cProfile of the
-  drawing alone, 7.1 million instructions a receipt under callgrind): ReportLab writing
-  the document out about 41% (nine small objects through its generic formatter: three
-  standard fonts, page, catalogue, metadata, the compressed content), the text lines about
-  20%, the QR code about 12% (zxing-cpp's encoder 0.1 ms), the layout with Babel's dates
-  about 14%, the canvas about 6%.
-- **The token check**: 0.6 ms, about 15%. The request's first statement, so it also takes
-  the pooled connection.
-- **The receipt read**: 0.5 ms, about 13% (one statement of seven joins, a generic plan).
-- **Flask and Werkzeug** beyond what /healthz pays: 0.2 ms, about 5%.
-
-Under gunicorn every request also pays the sync worker's connection handling and HTTP
-parsing: /healthz costs 0.75 to 1.4 ms of worker CPU depending on the day (0.2 ms of it
-Flask's), which is most of the baseline. PostgreSQL's own CPU is 0.3 to 0.5 ms a receipt
-for both statements. The CPU sentences under Details show what the whole machine spends per
-request in the same run; the ratio the target asks for is a CPU budget per receipt of four
-/healthz requests, gunicorn's connection handling and the load clients' share included.
-
-py-spy's shares, which an earlier version of this section gave (drawing 43%, token check
-21%), overstated the two statements: with every CPU busy, a worker woken by the database's
-answer is runnable but waits for a CPU, and py-spy counts those samples at the wait.
-
-Done: the layout caches its wrapped lines with their widths (the issuer's, the hall's and
-the fixed lines recur on every receipt) and does not measure a centred line twice: 8.3 to
-7.1 million instructions a receipt, the PDF identical to the byte.
-
-Tried or weighed, and left:
-
-- Caching rendered receipts: the benchmark fetches the same 200 receipts again and again,
-  while a real receipt is printed once; the figure would measure the cache. Rendering each
-  receipt at payment time moves the same CPU onto the collectors' payments.
-- Caching tokens per worker: a revoked token has to stop at once.
-- Core statements on the session's connection instead of through the session: at most 1%
-  fewer Python calls per request (counted on the payment and the receipt), not worth two
-  ways of running a statement.
-- 6 or 8 gunicorn workers instead of 4: no better ratio on 2 cores.
-- Garbage collector settings (`gc.freeze`, thresholds): collections take 0.2 to 1.6% of a
-  request.
-- ReportLab's serialisation (the largest part of the drawing) is the library's own; the
-  receipt already draws straight on the canvas, in one text object, with the QR code as one
-  inline image mask.
+Two PostgreSQL targets that issue 8 left open are retired by issue 19 and are reported,
+not counted: the receipt PDF at 1/4 of /healthz's throughput, and the payment p99 at 1/8
+of /healthz's rate (at that rate PostgreSQL's payments run near their capacity, where any
+queue's p99 grows). Their figures stay in the table to show where they stand.
 """
 
 
-INDEXES = """\
-## Indexes and query plans that matter
+DESIGN = """\
+## What the figures rest on
 
-- **`paid_blocks (assignment_id, block, mask)`**, kept by the database (migration
-  3b8d2e61c0f4): each assignment's valid paid days as one 62-bit mask per 62-day block,
-  bit `day_number % 62` of block `day_number / 62` (`day_number`: days since
-  1970-01-01). Triggers on `payment_days` keep it whatever writes the paid days: a valid
-  day inserted ORs its bit in (upsert), a day voided, deleted or moved clears it (exact,
-  as a valid day is unique per stall) and an empty mask is deleted. SQLite: row triggers,
-  the table `WITHOUT ROWID` so a mask is stored beside its key; PostgreSQL: statement
-  triggers over the transition tables (one upsert per payment, one update per void). The
-  arrears engine reads ~6 rows per assignment instead of ~280 paid days, joined in SQL into
-  one `block,mask,…` text on the assignment's row: the whole province in one grouped pass
-  over ~55,000 rows joined by hash, a hall's round by a primary-key range per tenant.
-  The generator (`benchmarks/data.py`) loads paid days with the triggers dropped and fills
-  the table with one `INSERT … SELECT … GROUP BY`.
-- **`ix_payment_days_valid_assignment_block`** on `payment_days (assignment_id,
-  (day_number / 62), day_number, void) WHERE NOT void` (migration 5e1f0c2a9d47): the valid
-  paid days of an assignment in block order, from which `paid_blocks` was filled.
-  `assignment_id` and `day_number` are copied onto each paid day when it is written (an
-  ORM `before_insert` hook, and the migration fills existing rows).
-- **`uq_payment_days_valid_stall_day`** (stall_id, day) WHERE NOT void: the database's
-  own guard that a day is paid at most once; the round page reads today's payments
-  through it.
+- **One implementation of what is due** (`hallmgr/arrears/dues.py`): the arrears list,
+  the round, the pay form and a payment's price, waivers, the ledger, the hall map and the
+  dashboard all read `accounts()`, which reads its inputs in a fixed number of named
+  statements (assignments, the halls' open-day schedules, closures, waivers, tariffs, the
+  covered days) and combines them as sets of days held in Python integers, one bit a day.
+  The arrears list adds one statement for the names.
+- **The covered days** are read from `ix_payment_days_cover_block` on `payment_days
+  (assignment_id, (day_number / 62), day_number, covers) WHERE covers`, folded by the
+  database into one 62-bit mask per assignment and 62-day block (`bit_or`, or `SUM` on
+  SQLite: a stall-day has at most one cover, so the bits never collide). It is an
+  index-only pass over every covered day: the largest cost of the province's list, and
+  the one that grows with the history. There is no mirror table and no trigger to keep.
+- **`uq_payment_days_cover`** (stall_id, day) WHERE covers: the database's own guard that
+  a stall-day has at most one cover; the round page reads today's cover through it.
+- **Arrears as of a past day** read, besides, the days of the payments recorded after it
+  and voided after it (`ix_payments_business_day`, `ix_payments_voided_at`): none for
+  today, a few for a recent day.
 - **`ix_payments_assignment_day`** on `payments (assignment_id, business_day)`: the last
-  valid payment of each listed assignment is read from the end of this index (a
-  correlated `ORDER BY business_day DESC LIMIT 1`), not by grouping all payments.
-- Everything else the engine reads is small (tariffs, closures, waivers, assignments with
-  their stall and hall) and is read in the same statement: one `UNION ALL` whose rows are
-  told apart by a `k` column, so the arrears list (names included) is **one statement**
-  whatever the number of halls, stalls or days; due days are bit sets in Python (open
-  weekdays repeated, less closures, days without a tariff, waivers, cut to each period),
-  never a calendar walked in SQL.
-- The ledger of one business still lists its days one by one (set-based, one statement).
+  payment of each listed assignment, from the end of this index.
 """
+
+
+def _verdict(f: dict) -> str:
+    if f.get("retired"):
+        return "retired"
+    return "yes" if f["met"] else "**no**"
 
 
 def markdown(results: dict) -> str:
@@ -188,7 +140,7 @@ def markdown(results: dict) -> str:
         lines.append(
             f"| {f['benchmark']} | {f['database']} | {f['target']} | "
             f"{_fmt(f['measured'], f['unit'])} | {_fmt(f['ratio'])} | "
-            f"{'yes' if f['met'] else '**no**'} |"
+            f"{_verdict(f)} |"
         )
     lines += ["", "## Details", ""]
     for f in results["figures"]:
@@ -198,8 +150,8 @@ def markdown(results: dict) -> str:
                 f"{f['unpaid_days']:,} unpaid days, Rp{f['amount']:,} over {f['paid_days']:,} paid "
                 f"days; the whole list (names included) {_fmt(f['measured'], 's')} in "
                 f"{f['statements']} statement(s) (CPU of this process "
-                f"{_fmt(f['cpu_seconds'], 's')}); the engine alone "
-                f"{_fmt(f['engine_seconds'], 's')}; "
+                f"{_fmt(f['cpu_seconds'], 's')}); the dues alone "
+                f"{_fmt(f.get('dues_seconds'), 's')}; "
                 f"the hand-written baseline statement {_fmt(f['baseline_seconds'], 's')} "
                 "(it reads and groups every valid paid day joined to its payment, and "
                 "computes no due day: a floor)."
@@ -270,9 +222,10 @@ def markdown(results: dict) -> str:
                 f"{p['arrears_seconds'] / p['paid_days'] * 1e6:.2f} | {p['size_mb']} MB | "
                 f"{p['size_mb'] / p['paid_days'] * 1e6:.0f} |"
             )
-    lines += ["", RECEIPT_PDF, INDEXES]
+    lines += ["", RETIRED, DESIGN]
     for name, plan in results.get("plans", {}).items():
-        lines += [f"### Plan: {name}", "", "```", plan.get("engine", "").strip(), "```", ""]
+        for part, text in plan.items():
+            lines += [f"### Plan: {name}, {part}", "", "```", text.strip(), "```", ""]
     lines += [
         "## Running it",
         "",
@@ -317,9 +270,9 @@ def scaling(results: dict) -> str:
         "",
         "Every stall that pays adds a paid day per open day it pays for, and a payment per "
         "visit of the collector (daily payers one a day, others one a week or less). The "
-        "office's province-wide arrears list reads each assignment's paid days as bit masks "
-        "per 62-day block (paid_blocks, kept by triggers), so its cost follows assignments "
-        "and the length of their history, not each paid day.",
+        "office's province-wide arrears list reads each assignment's covered days folded "
+        "by the database into bit masks per 62-day block (one index-only pass over the "
+        "covered days), so its cost follows the paid days of the history.",
         "",
     ]
     if pg:
@@ -379,17 +332,14 @@ def scaling(results: dict) -> str:
         "replicas; collectors' and managers' writes stay on the primary. Replicas scale "
         "the reports linearly with their number.",
         "2. **Partition `payment_days` by period.** Range-partition on `day_number`, a "
-        "partition a year. It is the biggest table (one row per paid stall-day) but the "
-        "arrears no longer read it: they read `paid_blocks`, about one row per 40 paid "
-        "days, kept by triggers. Vacuum and index maintenance stay per partition, and "
-        "whole years can be detached to archive storage once every assignment that paid "
-        "in them has ended (ledgers and receipts of those years then read the archive).",
+        "partition a year. It is the biggest table (one row per paid stall-day) and the "
+        "arrears read its covering index whole. Vacuum and index maintenance stay per "
+        "partition, and whole years can be detached to archive storage once every "
+        "assignment that paid in them has ended.",
         "3. **Bound the history read per assignment.** An assignment's arrears read its "
-        "paid blocks since its start: six rows a year, so a stall held for ten years reads "
-        "sixty. When that dominates, keep per assignment the last day up to which "
-        "everything is settled (recomputed, never trusted blindly: a back-dated closure "
-        "or void moves it) and read blocks only after it; `paid_blocks` can be partitioned "
-        "by block range like `payment_days`.",
+        "covered days since its start. When that dominates, keep per assignment the last "
+        "day up to which everything is settled (recomputed, never trusted blindly: a "
+        "back-dated closure or void moves it) and read covered days only after it.",
         "4. **Beyond a province**, shard by region: halls never share stalls, payments or "
         "assignments across regions, and the office's national figures are sums of the "
         "regions' lists.",

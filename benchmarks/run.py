@@ -121,9 +121,10 @@ def main(argv=None) -> int:
         + (previous.get("seconds", 0) if only else 0),
     }
     report.write(results)
-    missed = [f for f in figures if not f["met"]]
+    counted = [f for f in figures if not f.get("retired")]
+    missed = [f for f in counted if not f["met"]]
     print(
-        f"done in {results['seconds']} s; {len(figures) - len(missed)}/{len(figures)} targets met"
+        f"done in {results['seconds']} s; {len(counted) - len(missed)}/{len(counted)} targets met"
     )
     return 0
 
