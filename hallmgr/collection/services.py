@@ -25,6 +25,7 @@ from hallmgr.collection.models import METHODS, ClosedMark, Deposit, Payment, Pay
 from hallmgr.core import idempotency
 from hallmgr.core.errors import ConflictError, DomainError, NotFoundError
 from hallmgr.core.models import IdempotencyRecord
+from hallmgr.core.i18n import format_day
 from hallmgr.core.money import format_rupiah
 from hallmgr.core.sequences import lock_counter, take_number
 from hallmgr.extensions import db
@@ -186,7 +187,7 @@ def _choose(
                 _(
                     "%(day)s and older unpaid days would stay unpaid: pay the oldest days "
                     "first, or confirm that you pay newer days only.",
-                    day=left[0].isoformat(),
+                    day=format_day(left[0]),
                 ),
                 field="days",
             )

@@ -36,7 +36,15 @@
     });
   }
   days.forEach(function (box) {
-    box.addEventListener("change", update);
+    box.addEventListener("change", function () {
+      if (all && box.getAttribute("data-overdue") === "1") {
+        // "All arrears" stays ticked only while every unpaid day up to today is.
+        all.checked = Array.prototype.every.call(days, function (b) {
+          return b.getAttribute("data-overdue") !== "1" || b.checked;
+        });
+      }
+      update();
+    });
   });
   // A page restored from the back-forward cache shows the ticks it had: count them again.
   window.addEventListener("pageshow", update);
