@@ -17,7 +17,6 @@ from hallmgr.auth.policy import ALL_ROLES, allow_token, hall_is_users, visible_h
 from hallmgr.collection import pdf, services
 from hallmgr.collection.models import Payment
 from hallmgr.collection.views import send_receipt_pdf, verify_url
-from hallmgr.core.database import autocommit_read, write_lock_late
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import NotFoundError
 from hallmgr.extensions import db
@@ -133,10 +132,7 @@ def _idempotency_key() -> str:
 
 @bp.route("/payments", methods=["POST"])
 @allow_token(*PAYERS)
-@write_lock_late
 def create_payment():
-    # The token and the hall are read outside SQLite's write lock; the service takes it
-    # (begin_write) before it locks the hall's counter and reads what it writes on.
     key = _idempotency_key()
     data = json_body("PaymentRequest")
     _hall, stall = _hall_and_stall_or_404(data["hall"], data["stall"])
@@ -208,7 +204,6 @@ def receipt(number: str):
 
 @bp.route("/receipts/<number>/pdf")
 @allow_token(*ALL_ROLES)
-@autocommit_read
 def receipt_pdf(number: str):
     size = request.args.get("size") or "a6"
     if size not in pdf.SIZES:

@@ -30,7 +30,6 @@ from hallmgr.collection.models import (
     Waiver,
     day_number,
 )
-from hallmgr.core.database import begin_write
 from hallmgr.core.days import WIB
 from hallmgr.core.errors import ConflictError, DomainError, NotFoundError
 from hallmgr.core.models import CalendarDay
@@ -79,9 +78,7 @@ def _lock_hall(hall_code: str, year: int) -> None:
 
     Payments and waivers of one hall queue here, so each sees what the one before it
     committed; a replayed request that records nothing leaves the counter untouched.
-    On SQLite the transaction takes the write lock here if it has not yet (begin_write).
     """
-    begin_write()
     lock_counter(RECEIPT, hall_code, year)
 
 

@@ -33,7 +33,6 @@ from hallmgr.businesses.models import Business
 from hallmgr.collection import pdf, rules, services
 from hallmgr.collection.forms import ClosedForm, DepositForm, PaymentForm, VoidForm, WaiverForm
 from hallmgr.collection.models import Payment
-from hallmgr.core.database import autocommit_read
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import DomainError
 from hallmgr.core.forms import options
@@ -343,7 +342,6 @@ def receipt(number: str):
 
 @bp.route("/receipts/<number>/receipt-<size>.pdf")
 @allow(*ALL_ROLES)
-@autocommit_read
 def receipt_pdf(number: str, size: str):
     if size not in pdf.SIZES:
         abort(404)
@@ -357,9 +355,6 @@ def send_receipt_pdf(facts: dict, size: str):
     """The receipt as a PDF download (the web page's link and the API answer alike), from
     `services.receipt_facts_by_number` (one read)."""
     number = facts["number"]
-    # Drawing is CPU work on plain values: end the read first, so it holds no database
-    # lock or snapshot (SQLite's BEGIN IMMEDIATE would queue every other request behind it).
-    db.session.rollback()
     data = pdf.receipt_pdf(
         facts,
         issuer=current_app.config["ISSUER_NAME"],
