@@ -1,6 +1,6 @@
 """How SQLite transactions begin: a writing request takes the write lock at its start, so
-concurrent payments queue instead of failing; a page reads one snapshot without it, so
-a long read never holds up a payment; and a page may not write.
+concurrent payments queue for it instead of failing; a page reads one snapshot without
+it, so a long read never holds up a payment; and a page may not write.
 
 Runs on a fresh SQLite file of its own (the shared test connection begins outside any
 request, so how a request's transaction begins is only seen on real connections).
@@ -152,7 +152,7 @@ def test_a_writer_is_not_held_up_by_a_long_page_which_reads_one_snapshot(sqlite_
 
     sqlite_app.add_url_rule("/_t/long", "t_long", public(long_page))
     client = sqlite_app.test_client()
-    with ThreadPoolExecutor(1) as pool:
+    with ThreadPoolExecutor(2) as pool:
         page = pool.submit(client.get, "/_t/long")
         try:
             assert reading.wait(20)
@@ -162,7 +162,8 @@ def test_a_writer_is_not_held_up_by_a_long_page_which_reads_one_snapshot(sqlite_
             other.execute("ROLLBACK")
             other.close()
             # ...and a payment goes through meanwhile.
-            assert _pay(client, sqlite_app, market_today()).status_code == 201
+            payment = pool.submit(_pay, client, sqlite_app, market_today())
+            assert payment.result(20).status_code == 201
         finally:
             release.set()
         response = page.result(20)
