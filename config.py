@@ -26,9 +26,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'hallmgr.sqlite3'}"
     )
-    # No pool_pre_ping (a SELECT 1 round trip on every checkout): a PostgreSQL connection
-    # the server dropped is found by a poll of its socket (hallmgr.core.database).
-    SQLALCHEMY_ENGINE_OPTIONS = {}
+    # A pooled connection the server dropped (a PostgreSQL restart) is replaced at checkout.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
 
     # Sessions: cookie not readable from scripts, not sent on cross-site posts.

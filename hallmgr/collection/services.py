@@ -24,8 +24,8 @@ from hallmgr.collection import queries, rules
 from hallmgr.collection.models import METHODS, ClosedMark, Deposit, Payment, PaymentDay, Waiver
 from hallmgr.core import idempotency
 from hallmgr.core.errors import ConflictError, DomainError, NotFoundError
-from hallmgr.core.models import IdempotencyRecord
 from hallmgr.core.i18n import format_day
+from hallmgr.core.models import IdempotencyRecord
 from hallmgr.core.money import format_rupiah
 from hallmgr.core.sequences import lock_counter, take_number
 from hallmgr.extensions import db

@@ -1,13 +1,16 @@
-"""How SQLite transactions begin: pages read without the write lock, a payment takes it
-only for its write, and a write never happens in a transaction that lacks it.
+"""How SQLite transactions begin: a writing request takes the write lock at its start, so
+concurrent payments queue for it instead of failing; a page reads one snapshot without
+it, so a long read never holds up a payment; and a page may not write.
 
 Runs on a fresh SQLite file of its own (the shared test connection begins outside any
-request, so the modes are only seen on real connections).
+request, so how a request's transaction begins is only seen on real connections).
 """
 
 import os
+import sqlite3
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
@@ -15,15 +18,25 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from hallmgr.api.services import create_token
-from hallmgr.core.database import ReadTransactionWriteError, begin_write
+from hallmgr.auth.policy import public
+from hallmgr.core.database import ReadRequestWriteError
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.extensions import db
 from hallmgr.halls.services import load_regions
-from hallmgr.models import Assignment, Business, Hall, Stall, StallClass, Tariff, User
+from hallmgr.models import (
+    Assignment,
+    Business,
+    Hall,
+    Payment,
+    Stall,
+    StallClass,
+    Tariff,
+    User,
+)
 from tests.conftest import make_test_app
 
 pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite's transaction modes"
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="how SQLite transactions begin"
 )
 
 
@@ -94,27 +107,72 @@ def _pay(client, app, day):
     )
 
 
-@pytest.mark.perf  # pins the late BEGIN and a payment's statement count
-def test_a_payment_reads_its_caller_and_stall_before_it_takes_the_write_lock(sqlite_app):
-    client = sqlite_app.test_client()
-    today = market_today()
-    assert _pay(client, sqlite_app, today - timedelta(days=2)).status_code == 201
+def _receipts(app) -> list[tuple[int, int]]:
+    with app.app_context():
+        rows = db.session.execute(sa.select(Payment.seq, Payment.amount).order_by(Payment.seq))
+        out = [tuple(row) for row in rows]
+        db.session.remove()
+    return out
+
+
+def test_a_payment_takes_the_write_lock_before_its_first_read(sqlite_app):
     seen = _statements(sqlite_app)
-    response = _pay(client, sqlite_app, today - timedelta(days=1))
+    response = _pay(sqlite_app.test_client(), sqlite_app, market_today())
     assert response.status_code == 201, response.get_data(as_text=True)
-    assert response.json["business"]["name"] == "Usaha 1"
-    begins = [s for s in seen if s.startswith("BEGIN")]
-    assert begins == ["BEGIN IMMEDIATE"]
-    first_write = next(
-        i for i, s in enumerate(seen) if s.lstrip().upper().startswith(("INSERT", "UPDATE"))
-    )
-    assert seen.index("BEGIN IMMEDIATE") < first_write
-    assert seen.index("BEGIN IMMEDIATE") == 2  # after the token and the hall-and-stall reads
-    # The counter lock, the days, the number, the receipt, its days, the audit record.
-    assert len(seen) == 9
+    assert seen[0] == "BEGIN IMMEDIATE"
+    assert [s for s in seen if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE"]
+    assert _receipts(sqlite_app) == [(1, 3000)]
 
 
-def test_a_page_reads_in_a_deferred_transaction_while_a_writer_holds_the_lock(sqlite_app):
+def test_concurrent_payments_queue_for_the_lock_and_none_fails(sqlite_app):
+    # Each thread its own client and pooled connection; every payment reads, then writes.
+    days = [market_today() - timedelta(days=n) for n in range(10)]
+    barrier = threading.Barrier(len(days))
+
+    def pay(day):
+        barrier.wait(20)
+        response = _pay(sqlite_app.test_client(), sqlite_app, day)
+        return response.status_code, response.get_data(as_text=True)
+
+    with ThreadPoolExecutor(len(days)) as pool:
+        answers = list(pool.map(pay, days))
+    assert [status for status, _ in answers] == [201] * len(days), answers
+    assert _receipts(sqlite_app) == [(seq, 3000) for seq in range(1, len(days) + 1)]
+
+
+def test_a_writer_is_not_held_up_by_a_long_page_which_reads_one_snapshot(sqlite_app):
+    reading, release = threading.Event(), threading.Event()
+
+    def long_page():
+        before = db.session.scalar(sa.select(sa.func.count(Payment.id)))
+        reading.set()
+        release.wait(20)
+        after = db.session.scalar(sa.select(sa.func.count(Payment.id)))
+        return f"{before} {after}"
+
+    sqlite_app.add_url_rule("/_t/long", "t_long", public(long_page))
+    client = sqlite_app.test_client()
+    with ThreadPoolExecutor(2) as pool:
+        page = pool.submit(client.get, "/_t/long")
+        try:
+            assert reading.wait(20)
+            # The page is inside its read: the write lock is free at once (no waiting)...
+            other = sqlite3.connect(sqlite_app.config["DB_PATH"], timeout=0, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            other.close()
+            # ...and a payment goes through meanwhile.
+            payment = pool.submit(_pay, client, sqlite_app, market_today())
+            assert payment.result(20).status_code == 201
+        finally:
+            release.set()
+        response = page.result(20)
+    # The page saw one snapshot: not the payment committed halfway through it.
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "0 0")
+    assert _receipts(sqlite_app) == [(1, 3000)]
+
+
+def test_a_page_reads_while_a_writer_holds_the_lock(sqlite_app):
     client = sqlite_app.test_client()
     assert _pay(client, sqlite_app, market_today()).status_code == 201
     seen = _statements(sqlite_app)
@@ -147,33 +205,15 @@ def test_a_page_reads_in_a_deferred_transaction_while_a_writer_holds_the_lock(sq
     assert [s for s in seen if s.startswith("BEGIN")] == ["BEGIN"]
 
 
-def test_a_write_in_a_read_transaction_is_refused(sqlite_app):
+def test_a_write_during_a_read_request_is_refused(sqlite_app):
     with sqlite_app.test_request_context("/", method="GET"):
-        db.session.scalar(sa.select(Hall.id))
-        with pytest.raises(ReadTransactionWriteError):
-            begin_write()
-        with pytest.raises(ReadTransactionWriteError):
+        assert db.session.scalar(sa.select(Hall.name)) == "Sentra TX01"
+        with pytest.raises(ReadRequestWriteError):
             db.session.execute(sa.update(Hall).values(name="Sentra"))
         db.session.rollback()
         db.session.remove()
-
-
-@pytest.mark.perf  # pins the read without BEGIN and its statement count
-def test_the_receipt_pdf_reads_without_a_transaction_and_still_may_not_write(sqlite_app):
-    client = sqlite_app.test_client()
-    number = _pay(client, sqlite_app, market_today()).json["receipt_number"]
-    seen = _statements(sqlite_app)
-    response = client.get(
-        f"/api/v1/receipts/{number}/pdf?size=80mm",
-        headers={"Authorization": f"Bearer {sqlite_app.config['TOKEN']}"},
-    )
-    assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert len(seen) == 2  # the token and the receipt's facts, no BEGIN
-    with sqlite_app.test_request_context(f"/api/v1/receipts/{number}/pdf", method="GET"):
-        db.session.scalar(sa.select(Hall.id))
-        with pytest.raises(ReadTransactionWriteError):
-            db.session.execute(sa.update(Hall).values(name="Sentra"))
-        db.session.rollback()
+    with sqlite_app.app_context():
+        assert db.session.scalar(sa.select(Hall.name)) == "Sentra TX01"
         db.session.remove()
 
 
@@ -188,29 +228,3 @@ def test_writing_requests_and_work_outside_requests_begin_immediate(sqlite_app):
         db.session.commit()
         db.session.remove()
     assert [s for s in seen if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE", "BEGIN IMMEDIATE"]
-
-
-@pytest.mark.perf  # pins the writers' file-lock queue
-def test_writers_queue_on_the_file_lock_only_while_they_write(sqlite_app):
-    import fcntl
-
-    def lock_is_free() -> bool:
-        fd = os.open(f"{sqlite_app.config['DB_PATH']}.writelock", os.O_RDWR)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        finally:
-            os.close(fd)
-        return True
-
-    with sqlite_app.app_context():
-        db.session.execute(sa.update(Hall).values(name="Sentra Baru"))
-        assert not lock_is_free()
-        db.session.commit()
-        assert lock_is_free()
-        db.session.remove()
-    with sqlite_app.test_request_context("/", method="GET"):
-        db.session.scalar(sa.select(Hall.id))
-        assert lock_is_free()
-        db.session.remove()
