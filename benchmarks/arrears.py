@@ -30,16 +30,15 @@ def plans(app, dialect: str, as_of) -> dict:
     from hallmgr.arrears import dues
     from hallmgr.extensions import db
 
-    with app.app_context():
-        first = db.session.scalar(sa.select(sa.func.min(dues.Assignment.start_date)))
+    with app.app_context(), db.engine.connect() as conn:
+        first = conn.scalar(sa.select(sa.func.min(dues.Assignment.start_date)))
         statement = dues.paid_masks(dues.Calendar(first, as_of - timedelta(days=1)), dues.Scope())
         sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
-        with db.engine.connect() as conn:
-            if dialect == "postgresql":
-                rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + sql).scalars().all()
-                return {"paid days": "\n".join(rows)}
-            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).all()
-            return {"paid days": "\n".join(str(r[-1]) for r in rows)}
+        if dialect == "postgresql":
+            rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + sql).scalars().all()
+            return {"paid days": "\n".join(rows)}
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).all()
+        return {"paid days": "\n".join(str(r[-1]) for r in rows)}
 
 
 def run(ctx) -> list[dict]:
