@@ -3,7 +3,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hallmgr.collection.rules import CreditReason, Settlement
+from hallmgr.collection.rules import CreditReason, Settlement, day_runs
 from hallmgr.core.days import UTCDateTime
 from hallmgr.core.models import created_at_column, enum_check
 from hallmgr.extensions import db
@@ -164,6 +164,11 @@ class Credit(db.Model):
     created_by = relationship("User", foreign_keys=[created_by_id])
     settled_by = relationship("User", foreign_keys=[settled_by_id])
     days = relationship("PaymentDay", order_by="PaymentDay.day", back_populates="credit")
+
+    @property
+    def runs(self) -> list[tuple]:
+        """Its days as runs (first, last, days, rate paid, receipt): collection.rules.day_runs."""
+        return day_runs([(d.day, d.rate, d.payment.receipt_number) for d in self.days])
 
     @property
     def why(self) -> CreditReason:

@@ -82,6 +82,20 @@ def round_state(
     return RoundState.CLOSED if marked_closed else RoundState.UNPAID
 
 
+def day_runs(days: list[tuple[date, int, str]]) -> list[tuple[date, date, int, int, str]]:
+    """(first, last, number of days, rate, receipt) of each run of consecutive days paid
+    at one rate by one receipt, in order: 8–13 Dec at Rp3.000 by JP01-2026-000575."""
+    runs: list[list] = []
+    for day, rate, receipt in sorted(days):
+        last = runs[-1] if runs else None
+        if last and (last[3], last[4]) == (rate, receipt) and (day - last[1]).days == 1:
+            last[1] = day
+            last[2] += 1
+        else:
+            runs.append([day, day, 1, rate, receipt])
+    return [tuple(run) for run in runs]
+
+
 def rate_groups(days: list[tuple[date, int]]) -> list[tuple[int, int]]:
     """(daily rate, number of days) per rate, in the order the rates first occur."""
     groups: dict[int, int] = {}

@@ -167,3 +167,21 @@ def test_request_fingerprint_of_a_number_of_days_is_the_request_not_its_days():
     assert rules.request_fingerprint(1, [MON], "cash") == rules.request_fingerprint(
         1, [MON], "cash", count=None
     )
+
+
+def test_days_fold_into_runs_of_one_rate_and_one_receipt():
+    d = [MON + timedelta(days=n) for n in range(8)]
+    days = [
+        (d[0], 3000, "R1"),
+        (d[1], 3000, "R1"),
+        (d[2], 3500, "R1"),  # the rate changes
+        (d[4], 3500, "R1"),  # a gap
+        (d[5], 3500, "R2"),  # another receipt
+    ]
+    assert rules.day_runs(days) == [
+        (d[0], d[1], 2, 3000, "R1"),
+        (d[2], d[2], 1, 3500, "R1"),
+        (d[4], d[4], 1, 3500, "R1"),
+        (d[5], d[5], 1, 3500, "R2"),
+    ]
+    assert rules.day_runs([]) == []
