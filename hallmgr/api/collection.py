@@ -110,7 +110,7 @@ def create_payment():
         db.session.rollback()
         return idempotency.replay(replay, lambda: _created(payment.receipt_number))
     response = _created(payment.receipt_number)
-    idempotency.remember(services.idempotency_record(payment), response)
+    idempotency.remember(payment.idempotency, response)
     db.session.commit()
     return response
 

@@ -54,6 +54,8 @@ class Payment(db.Model):
     days = relationship(
         "PaymentDay", order_by="PaymentDay.day", back_populates="payment", cascade="all"
     )
+    # The request that made it, when it came with an idempotency key.
+    idempotency = relationship("IdempotencyRecord", back_populates="payment", uselist=False)
 
     @property
     def is_void(self) -> bool:

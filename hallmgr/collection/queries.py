@@ -65,9 +65,11 @@ def round_rows(hall: Hall, today: date, search: str = "") -> list[RoundRow]:
         sa.select(Payment.receipt_number)
         .join(PaymentDay, PaymentDay.payment_id == Payment.id)
         .where(
-            PaymentDay.assignment_id == Assignment.id,
+            # A lookup in uq_payment_days_cover (stall_id, day), then this tenant's only.
+            PaymentDay.stall_id == Stall.id,
             PaymentDay.day == today,
             PaymentDay.covers == sa.true(),
+            PaymentDay.assignment_id == Assignment.id,
         )
         .scalar_subquery()
     )

@@ -311,13 +311,6 @@ def record_payment(
     return payment, None
 
 
-def idempotency_record(payment: Payment) -> IdempotencyRecord | None:
-    """The record of the request that made the payment (None without a key)."""
-    return db.session.scalar(
-        sa.select(IdempotencyRecord).where(IdempotencyRecord.payment_id == payment.id)
-    )
-
-
 def void_payment(actor, payment: Payment, reason: str, *, now: datetime) -> Payment:
     """Void a receipt with a reason: it keeps its number, its days become unpaid again."""
     reason = (reason or "").strip()

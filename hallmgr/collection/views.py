@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from hallmgr.auth.policy import allow, load_in_scope, public, scope_filter, visible_hall_ids
@@ -103,6 +104,13 @@ def round_page(hall_code: str):
         search=search,
         counts=Counter(row.state for row in rows),
         RoundState=rules.RoundState,
+        # Texts every row repeats, translated once for the page rather than once a row.
+        state_labels={state: str(state.label) for state in rules.RoundState},
+        days_unpaid={
+            n: ngettext("%(num)d day unpaid", "%(num)d days unpaid", n)
+            for n in {row.unpaid_days for row in rows}
+        },
+        closed_label=_("Closed"),
         can_pay=current_user.may(Permission.PAY),
         closed_form=ClosedForm(),
     )
@@ -209,7 +217,7 @@ def pay(stall_id: int):
                 replay, lambda: redirect(url_for("collection.receipt", number=number))
             )
         response = redirect(url_for("collection.receipt", number=number))
-        idempotency.remember(services.idempotency_record(payment), response)
+        idempotency.remember(payment.idempotency, response)
         db.session.commit()
         flash(_("Payment recorded: receipt %(number)s.", number=number), "success")
         return response

@@ -53,4 +53,4 @@ class IdempotencyRecord(db.Model):
     body: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = created_at_column()
 
-    payment = relationship("Payment")
+    payment = relationship("Payment", back_populates="idempotency")

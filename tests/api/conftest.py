@@ -130,6 +130,9 @@ def count_queries(db):
     class Counted:
         count = 0
 
+        def __init__(self):
+            self.statements = []
+
     @contextlib.contextmanager
     def counting():
         counted = Counted()
@@ -137,6 +140,7 @@ def count_queries(db):
         def listener(conn, cursor, statement, *args):
             if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
                 counted.count += 1
+                counted.statements.append(statement)
 
         bind = db.session.get_bind()
         sa.event.listen(bind, "before_cursor_execute", listener)
