@@ -115,6 +115,9 @@ def run(ctx) -> list[dict]:
                 "KB",
                 len(html) <= 100 * 1024,
                 None,
+                # Issue 19 keeps the round's parts named (no CSS by position), which costs
+                # bytes; issue 22 budgets what is sent, compressed.
+                retired=True,
                 hall=big[0],
                 stalls=big[1],
             )
