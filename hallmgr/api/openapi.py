@@ -2,7 +2,8 @@
 
 from copy import deepcopy
 
-from hallmgr.collection.rules import RoundState
+from hallmgr.arrears.rules import AgingBucket, WarningLevel
+from hallmgr.collection.rules import PaymentMethod, RoundState
 
 ERROR = {
     "type": "object",
@@ -23,7 +24,7 @@ ERROR = {
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 QUERY_DATE = {**DATE, "description": "From 2000-01-01 to 2099-12-31"}
 TIMESTAMP = {"type": "string", "format": "date-time"}
-METHOD = {"type": "string", "enum": ["cash", "qris", "transfer"]}
+METHOD = {"type": "string", "enum": list(PaymentMethod.codes())}
 DAY_STATE = {"type": "string", "enum": list(RoundState.codes())}
 RUPIAH = {"type": "integer", "minimum": 0}
 BUSINESS_REF = {
@@ -274,10 +275,10 @@ COMPONENTS: dict = {
                 "amount": RUPIAH,
                 "oldest_unpaid": DATE,
                 "last_payment": {"oneOf": [DATE, {"type": "null"}]},
-                "aging": {"type": "string", "enum": ["1-7", "8-30", "31-60", "61-90", "90+"]},
+                "aging": {"type": "string", "enum": list(AgingBucket.codes())},
                 "warning_level": {
                     "oneOf": [
-                        {"type": "string", "enum": ["teguran", "sp1", "sp2", "sp3"]},
+                        {"type": "string", "enum": list(WarningLevel.codes())},
                         {"type": "null"},
                     ]
                 },

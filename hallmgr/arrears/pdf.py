@@ -34,8 +34,8 @@ from reportlab.platypus import (
 )
 
 from hallmgr.arrears.export import as_of_note, totals_text
-from hallmgr.arrears.labels import BUCKET_LABELS, LETTER_TITLES, label
 from hallmgr.arrears.letters import LetterData
+from hallmgr.arrears.rules import AgingBucket
 from hallmgr.arrears.services import ArrearsRow, Totals
 from hallmgr.core.i18n import format_day
 from hallmgr.core.money import format_rupiah, terbilang
@@ -416,11 +416,11 @@ def render_arrears_list(rows: Iterable[ArrearsRow], header: ListHeader) -> bytes
             fitted[key] = fit(text, col) if len(fitted) < 50_000 else text
         return fitted[key]
 
-    buckets: dict[str | None, str] = {}
+    buckets: dict[AgingBucket, str] = {}
 
-    def bucket(code: str | None) -> str:
+    def bucket(code: AgingBucket) -> str:
         if code not in buckets:
-            buckets[code] = label(BUCKET_LABELS, code)
+            buckets[code] = str(code.label)
         return buckets[code]
 
     printed = _("Printed by %(name)s, %(when)s", name=header.printed_by, when=header.printed_at)
@@ -596,7 +596,7 @@ def _letter_story(letter: LetterData, issuer: str, signer_role: str, st) -> list
     body = [
         header,
         spacer(4),
-        Paragraph(f"<b>{label(LETTER_TITLES, letter.level)}</b>", st["title"]),
+        Paragraph(f"<b>{letter.level.letter_title}</b>", st["title"]),
         meta,
         spacer(4),
         Paragraph(_("To"), st["body"]),
@@ -630,7 +630,7 @@ def _letter_story(letter: LetterData, issuer: str, signer_role: str, st) -> list
         ),
         spacer(2),
     ]
-    if letter.level == "sp3":
+    if letter.level.is_last:
         body.append(
             Paragraph(
                 _(

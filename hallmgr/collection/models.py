@@ -3,12 +3,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hallmgr.collection.rules import CreditReason, Settlement
+from hallmgr.collection.rules import CreditReason, PaymentMethod, Settlement
 from hallmgr.core.days import UTCDateTime
-from hallmgr.core.models import created_at_column, enum_check
+from hallmgr.core.models import created_at_column, enum_check, vocabulary
 from hallmgr.extensions import db
-
-METHODS = ("cash", "qris", "transfer")
 
 
 class Payment(db.Model):
@@ -19,7 +17,6 @@ class Payment(db.Model):
         sa.UniqueConstraint("hall_id", "year", "seq"),
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.CheckConstraint("seq > 0", name="seq_positive"),
-        enum_check("method", METHODS, "method"),
         sa.Index("ix_payments_hall_day", "hall_id", "business_day"),
         # The last valid payment of an assignment, found from its end of this index.
         sa.Index("ix_payments_assignment_day", "assignment_id", "business_day"),
@@ -37,7 +34,7 @@ class Payment(db.Model):
     business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"), index=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"), index=True)
     amount: Mapped[int] = mapped_column(sa.Integer)
-    method: Mapped[str] = mapped_column(sa.String(10))
+    method: Mapped[PaymentMethod] = mapped_column(vocabulary(PaymentMethod, "method", 10))
     collector_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = created_at_column()
     business_day: Mapped[date] = mapped_column(sa.Date)

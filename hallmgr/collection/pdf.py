@@ -18,7 +18,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 
 from hallmgr.collection import rules
 from hallmgr.collection.queries import ReceiptFacts
-from hallmgr.core import labels
+from hallmgr.collection.rules import PaymentMethod
 from hallmgr.core.days import compress_ranges
 from hallmgr.core.i18n import format_day, format_moment
 from hallmgr.core.money import format_rupiah, terbilang
@@ -59,7 +59,7 @@ def _translate_receipt_words() -> dict[str, str]:
         "span": _("%(first)s to %(last)s"),
         "rate_days": _("%(rate)s × %(n)d days"),
         "title": _("Receipt %(number)s"),
-        **{f"method_{code}": str(text) for code, text in labels.METHOD_LABELS.items()},
+        **{f"method_{method}": str(method.label) for method in PaymentMethod},
     }
 
 
@@ -403,7 +403,7 @@ def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, print
                 r.stall_code,
                 p(e(r.business), "small"),
                 str(r.n_days),
-                labels.label(labels.METHOD_LABELS, r.method),
+                str(r.method.label),
                 p(e(r.collector), "small"),
                 f"({amount})" if r.voided_at else amount,
             ]
@@ -451,9 +451,7 @@ def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, print
     totals = [
         [
             _("Collector"),
-            _("Cash"),
-            _("QRIS"),
-            _("Transfer"),
+            *(str(method.label) for method in PaymentMethod),
             _("Total"),
             _("Cash received"),
             _("Difference"),
@@ -463,9 +461,7 @@ def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, print
         totals.append(
             [
                 p(e(c.name), "small"),
-                format_rupiah(c.totals["cash"]),
-                format_rupiah(c.totals["qris"]),
-                format_rupiah(c.totals["transfer"]),
+                *(format_rupiah(c.totals[method]) for method in PaymentMethod),
                 format_rupiah(c.total),
                 format_rupiah(c.deposit.amount_received) if c.deposit else _("not recorded"),
                 format_rupiah(c.difference) if c.deposit else "",
@@ -475,15 +471,13 @@ def daily_report_pdf(report, *, issuer: str, region: str, printed_by: str, print
     totals.append(
         [
             _("All"),
-            format_rupiah(report.totals["cash"]),
-            format_rupiah(report.totals["qris"]),
-            format_rupiah(report.totals["transfer"]),
+            *(format_rupiah(report.totals[method]) for method in PaymentMethod),
             format_rupiah(report.total),
             format_rupiah(received),
             "",
         ]
     )
-    tt = Table(totals, colWidths=[40 * mm] + [None] * 6, repeatRows=1)
+    tt = Table(totals, colWidths=[40 * mm] + [None] * (len(totals[0]) - 1), repeatRows=1)
     tt.setStyle(
         TableStyle(
             [
