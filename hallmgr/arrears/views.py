@@ -298,7 +298,7 @@ def issue_hall_letters(code: str):
 
 
 def _letters_pdf(letters: list, name: str):
-    from hallmgr.arrears.pdf import render_letters
+    from hallmgr.arrears.letter_pdf import render_letters
 
     data = render_letters(letters, current_app.config["ISSUER_NAME"], _("Hall manager"))
     return send_file(BytesIO(data), mimetype="application/pdf", download_name=name)
