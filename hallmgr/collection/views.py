@@ -23,7 +23,7 @@ from flask_login import current_user
 from hallmgr.auth.policy import allow, load_in_scope, public, scope_filter
 from hallmgr.auth.roles import Permission
 from hallmgr.businesses.models import Business
-from hallmgr.collection import pdf, queries, rules, services
+from hallmgr.collection import pdf, queries, report_pdf, rules, services
 from hallmgr.collection.forms import ClosedForm, DepositForm, PaymentForm, VoidForm, WaiverForm
 from hallmgr.collection.models import Payment
 from hallmgr.core import idempotency
@@ -428,7 +428,7 @@ def deposit(hall_code: str, day: date):
 def day_report_pdf(hall_code: str, day: date):
     hall = load_in_scope(Hall, hall_code, key=Hall.code)
     report = queries.hall_day(hall, day)
-    data = pdf.daily_report_pdf(
+    data = report_pdf.daily_report_pdf(
         report,
         issuer=current_app.config["ISSUER_NAME"],
         region=hall.region.name if hall.region else "",
