@@ -14,8 +14,10 @@ from benchmarks.common import bench_config
 
 
 def rows(count: int):
+    from hallmgr.arrears.rules import AgingBucket, WarningLevel
     from hallmgr.arrears.services import ArrearsRow
 
+    buckets, levels = list(AgingBucket), [None, *WarningLevel]
     for i in range(count):
         hall = i // 400
         yield ArrearsRow(
@@ -37,8 +39,8 @@ def rows(count: int):
             amount=36_000 + 3000 * (i % 90),
             oldest_unpaid=date(2026, 3, 1 + i % 28),
             last_payment=date(2026, 3, 10) if i % 3 else None,
-            bucket=("1-7", "8-30", "31-60", "61-90", "90+")[i % 5],
-            level=(None, "teguran", "sp1", "sp2", "sp3")[i % 5],
+            bucket=buckets[i % len(buckets)],
+            level=levels[i % len(levels)],
         )
 
 

@@ -94,7 +94,7 @@ def db_payments(url: str) -> list[dict]:
             sa.text(
                 """
                 SELECT p.receipt_number, h.code AS hall, p.year, p.seq, p.amount,
-                       p.idempotency_key, p.collector_id, s.code AS stall,
+                       k."key" AS idempotency_key, p.collector_id, s.code AS stall,
                        (SELECT COALESCE(SUM(d.rate), 0) FROM payment_days d
                          WHERE d.payment_id = p.id) AS days_sum,
                        (SELECT COUNT(*) FROM payment_days d
@@ -102,6 +102,7 @@ def db_payments(url: str) -> list[dict]:
                 FROM payments p
                 JOIN halls h ON h.id = p.hall_id
                 JOIN stalls s ON s.id = p.stall_id
+                LEFT JOIN idempotency_records k ON k.payment_id = p.id
                 """
             )
         ).mappings()
@@ -109,7 +110,7 @@ def db_payments(url: str) -> list[dict]:
         doubled_days = conn.execute(
             sa.text(
                 "SELECT COUNT(*) FROM (SELECT stall_id, day FROM payment_days"
-                " WHERE NOT void GROUP BY stall_id, day HAVING COUNT(*) > 1) x"
+                " WHERE covers GROUP BY stall_id, day HAVING COUNT(*) > 1) x"
             )
         ).scalar()
     engine.dispose()

@@ -10,7 +10,7 @@ from flask_login import current_user
 from jsonschema import Draft202012Validator
 from sqlalchemy.orm import joinedload
 
-from hallmgr.api import openapi
+from hallmgr.api import openapi, schemas
 from hallmgr.assignments.models import Assignment
 from hallmgr.auth.policy import allow, allow_token, load_in_scope, public, scope_filter
 from hallmgr.auth.roles import Permission
@@ -75,7 +75,7 @@ def _validator(schema_name: str) -> Draft202012Validator:
     """One validator per schema and process: the schemas are constants, and building one
     deep-copies every component, so it is not done per request."""
     return Draft202012Validator(
-        openapi.request_schema(schema_name), format_checker=Draft202012Validator.FORMAT_CHECKER
+        schemas.request_schema(schema_name), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
 
 

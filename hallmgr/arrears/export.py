@@ -5,7 +5,6 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from hallmgr.arrears.labels import BUCKET_LABELS, LEVEL_LABELS, label
 from hallmgr.core.i18n import format_day, format_moment
 
 
@@ -66,8 +65,8 @@ def csv_rows(rows):
             row.amount,
             row.oldest_unpaid,
             row.last_payment,
-            label(BUCKET_LABELS, row.bucket),
-            label(LEVEL_LABELS, row.level),
+            str(row.bucket.label),
+            str(row.level.label) if row.level else "",
         ]
 
 

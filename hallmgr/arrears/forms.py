@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from hallmgr.arrears.labels import BUCKET_LABELS, LEVEL_LABELS
+from hallmgr.arrears.rules import AgingBucket, WarningLevel
 from hallmgr.core.forms import DayField, options
 
 
@@ -18,7 +18,7 @@ class ArrearsFilterForm(FlaskForm):
     hall = SelectField(_l("Hall"), validators=[Optional()])
     bucket = SelectField(
         _l("Aging"),
-        choices=options([("", _l("all"))] + list(BUCKET_LABELS.items())),
+        choices=options([("", _l("all")), *AgingBucket.choices()]),
         validators=[Optional()],
     )
     min_days = IntegerField(
@@ -26,12 +26,12 @@ class ArrearsFilterForm(FlaskForm):
     )
     level = SelectField(
         _l("Warning level (at least)"),
-        choices=options([("", _l("all"))] + list(LEVEL_LABELS.items())),
+        choices=options([("", _l("all")), *WarningLevel.choices()]),
         validators=[Optional()],
     )
 
 
 class LetterForm(FlaskForm):
     level = SelectField(
-        _l("Warning level"), choices=options(LEVEL_LABELS.items()), validators=[DataRequired()]
+        _l("Warning level"), choices=options(WarningLevel.choices()), validators=[DataRequired()]
     )

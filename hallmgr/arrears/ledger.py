@@ -18,7 +18,7 @@ from hallmgr.halls.models import Closure
 class LedgerDay:
     assignment_id: int
     day: date
-    status: str
+    status: rules.DayStatus
     rate: int | None  # paid: the rate paid for the day; otherwise the tariff in force
     receipt_number: str | None
     payment_id: int | None

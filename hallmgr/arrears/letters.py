@@ -97,10 +97,10 @@ def issue_letter(
     deadline_days: int,
 ) -> WarningLetter:
     """Issue a warning letter of `level` for one stall's arrears, if they reach that level."""
-    if level not in rules.WARNING_LEVELS:
+    if level not in rules.WarningLevel.codes():
         raise DomainError(_("Choose a warning level."), field="level")
     rows = arrears_rows(today, thresholds, ArrearsFilter(assignment_ids=(assignment.id,)))
-    if not rows or not rules.level_at_least(rows[0].level, level):
+    if not rows or not (rows[0].level and rows[0].level.reaches(level)):
         raise NoArrearsForLetterError(
             _("The arrears of this business do not reach that warning level."), field="level"
         )
@@ -131,10 +131,12 @@ def issue_hall_letters(
 ) -> tuple[str, list[WarningLetter]]:
     """Issue a letter to every business of the hall whose arrears reach `level`, each at
     the level its own arrears have reached; they share a batch printed as one PDF."""
-    if level not in rules.WARNING_LEVELS:
+    if level not in rules.WarningLevel.codes():
         raise DomainError(_("Choose a warning level."), field="level")
     rows = arrears_rows(
-        today, thresholds, ArrearsFilter(hall_ids=frozenset({hall.id}), level=level)
+        today,
+        thresholds,
+        ArrearsFilter(hall_ids=frozenset({hall.id}), level=rules.WarningLevel(level)),
     )
     if not rows:
         raise NoArrearsForLetterError(
@@ -168,7 +170,7 @@ class LetterData:
     """Everything a printed letter shows, plain values only."""
 
     number: str
-    level: str
+    level: rules.WarningLevel
     issued_on: date
     deadline: date
     unpaid_days: int

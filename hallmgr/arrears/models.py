@@ -3,9 +3,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hallmgr.arrears.rules import WARNING_LEVELS
+from hallmgr.arrears.rules import WarningLevel
 from hallmgr.core.days import UTCDateTime
-from hallmgr.core.models import enum_check
+from hallmgr.core.models import vocabulary
 from hallmgr.extensions import db
 
 
@@ -18,7 +18,6 @@ class WarningLetter(db.Model):
     __tablename__ = "warning_letters"
     __table_args__ = (
         sa.UniqueConstraint("hall_id", "year", "seq"),
-        enum_check("level", WARNING_LEVELS, "level"),
         sa.CheckConstraint("unpaid_days > 0", name="unpaid_days_positive"),
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.CheckConstraint("deadline >= issued_on", name="deadline_after_issue"),
@@ -32,7 +31,7 @@ class WarningLetter(db.Model):
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"), index=True)
     business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"), index=True)
     stall_id: Mapped[int] = mapped_column(sa.ForeignKey("stalls.id"))
-    level: Mapped[str] = mapped_column(sa.String(10))
+    level: Mapped[WarningLevel] = mapped_column(vocabulary(WarningLevel, "level", 10))
     issued_on: Mapped[date] = mapped_column(sa.Date)
     unpaid_days: Mapped[int] = mapped_column(sa.Integer)
     amount: Mapped[int] = mapped_column(sa.Integer)

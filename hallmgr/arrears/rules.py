@@ -1,10 +1,14 @@
-"""What is due, aging and warnings: pure functions, the reference the SQL must agree with."""
+"""What is due, aging and warnings: pure functions, the reference the SQL must agree with;
+and their vocabularies (aging buckets, warning levels, a ledger day's status)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from hallmgr.core.days import date_range, is_open_weekday
+from hallmgr.core.enums import LabelledEnum
 from hallmgr.halls.rules import open_days_on, rate_on
 
 
@@ -56,7 +60,42 @@ def arrears_days(
     return [(day, rate) for day, rate in due if day < as_of and day not in paid]
 
 
-AGING_BUCKETS = ("1-7", "8-30", "31-60", "61-90", "90+")
+class AgingBucket(LabelledEnum):
+    """How far behind arrears are, by their oldest unpaid day, the youngest bucket first;
+    each holds ages up to its `most_days` (the last one every older age)."""
+
+    DAYS_1_7 = "1-7", _l("1–7 days"), 7
+    DAYS_8_30 = "8-30", _l("8–30 days"), 30
+    DAYS_31_60 = "31-60", _l("31–60 days"), 60
+    DAYS_61_90 = "61-90", _l("61–90 days"), 90
+    OVER_90 = "90+", _l("over 90 days"), None
+
+    def __init__(self, code: str, label, most_days: int | None):
+        self.most_days = most_days
+
+
+class WarningLevel(LabelledEnum):
+    """The warning letters in the order they escalate, each with the code its letter
+    numbers carry and its title; when each applies is configured (WARNING_*_DAYS)."""
+
+    TEGURAN = "teguran", _l("Reminder (teguran)"), "ST", _l("REMINDER LETTER")
+    SP1 = "sp1", _l("Warning 1 (SP1)"), "SP1", _l("FIRST WARNING LETTER (SP1)")
+    SP2 = "sp2", _l("Warning 2 (SP2)"), "SP2", _l("SECOND WARNING LETTER (SP2)")
+    SP3 = "sp3", _l("Warning 3 (SP3)"), "SP3", _l("THIRD WARNING LETTER (SP3)")
+
+    def __init__(self, code: str, label, letter_code: str, letter_title):
+        self.letter_code = letter_code
+        self.letter_title = letter_title
+
+    def reaches(self, minimum: str) -> bool:
+        """Whether this level is `minimum` or a stronger one."""
+        order = list(WarningLevel)
+        return order.index(self) >= order.index(WarningLevel(minimum))
+
+    @property
+    def is_last(self) -> bool:
+        """The strongest level: its letter recommends revoking the assignment."""
+        return self is list(WarningLevel)[-1]
 
 
 def days_overdue(oldest_unpaid: date, as_of: date) -> int:
@@ -64,37 +103,27 @@ def days_overdue(oldest_unpaid: date, as_of: date) -> int:
     return (as_of - oldest_unpaid).days
 
 
-def aging_bucket(oldest_unpaid: date | None, as_of: date) -> str | None:
+def aging_bucket(oldest_unpaid: date | None, as_of: date) -> AgingBucket | None:
     if oldest_unpaid is None:
         return None
     age = days_overdue(oldest_unpaid, as_of)
     if age <= 0:
         return None
-    if age <= 7:
-        return "1-7"
-    if age <= 30:
-        return "8-30"
-    if age <= 60:
-        return "31-60"
-    if age <= 90:
-        return "61-90"
-    return "90+"
-
-
-WARNING_LEVELS = ("teguran", "sp1", "sp2", "sp3")
+    return next(b for b in AgingBucket if b.most_days is None or age <= b.most_days)
 
 
 def warning_level(
-    oldest_unpaid: date | None, as_of: date, thresholds: tuple[int, int, int, int]
-) -> str | None:
-    """Teguran after thresholds[0] days, SP1 after [1], SP2 after [2], SP3 after [3]."""
+    oldest_unpaid: date | None, as_of: date, thresholds: tuple[int, ...]
+) -> WarningLevel | None:
+    """The strongest level whose threshold the oldest unpaid day is past: teguran after
+    thresholds[0] days, SP1 after [1], and so on, a threshold for each level."""
     if oldest_unpaid is None:
         return None
     age = days_overdue(oldest_unpaid, as_of)
     level = None
-    for name, limit in zip(WARNING_LEVELS, thresholds, strict=True):
+    for candidate, limit in zip(WarningLevel, thresholds, strict=True):
         if age > limit:
-            level = name
+            level = candidate
     return level
 
 
@@ -128,34 +157,6 @@ def payable_ahead(period: Period, today: date, limit_days: int) -> tuple[date, d
     return first, last
 
 
-def level_at_least(level: str | None, minimum: str) -> bool:
-    """Whether a warning level is `minimum` or a stronger one."""
-    if level is None:
-        return False
-    return WARNING_LEVELS.index(level) >= WARNING_LEVELS.index(minimum)
-
-
-def bucket_bounds(as_of: date) -> list[tuple[str, date]]:
-    """Each aging bucket with the earliest oldest-unpaid day it holds, newest first.
-
-    The SQL compares dates with these bounds, so both databases share one code path
-    (no date arithmetic in SQL). "90+" has no lower bound.
-    """
-    return [
-        ("1-7", as_of - timedelta(days=7)),
-        ("8-30", as_of - timedelta(days=30)),
-        ("31-60", as_of - timedelta(days=60)),
-        ("61-90", as_of - timedelta(days=90)),
-    ]
-
-
-def level_bounds(as_of: date, thresholds: tuple[int, int, int, int]) -> list[tuple[str, date]]:
-    """Each warning level with the day the oldest unpaid day must be before, strongest first."""
-    pairs = list(zip(WARNING_LEVELS, thresholds, strict=True))
-    return [(name, as_of - timedelta(days=limit)) for name, limit in reversed(pairs)]
-
-
-LEVEL_CODES = {"teguran": "ST", "sp1": "SP1", "sp2": "SP2", "sp3": "SP3"}
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
@@ -164,7 +165,22 @@ def letter_number(seq: int, level: str, hall_code: str, issued_on: date) -> str:
     if seq <= 0:
         raise ValueError("letter sequence starts at 1")
     month = ROMAN_MONTHS[issued_on.month - 1]
-    return f"{seq:04d}/{LEVEL_CODES[level]}/{hall_code}/{month}/{issued_on.year}"
+    code = WarningLevel(level).letter_code
+    return f"{seq:04d}/{code}/{hall_code}/{month}/{issued_on.year}"
+
+
+class DayStatus(LabelledEnum):
+    """What a day of an assignment is on the ledger (see day_status)."""
+
+    WEEKLY_CLOSED = "weekly_closed", _l("Hall not open this weekday")
+    CLOSURE = "closure", _l("Closed")
+    NO_TARIFF = "no_tariff", _l("No tariff")
+    WAIVED = "waived", _l("Waived")
+    PAID = "paid", _l("Paid")
+    UNPAID = "unpaid", _l("Unpaid")
+    DUE_TODAY = "due_today", _l("Due today")
+    NOT_YET_DUE = "not_yet_due", _l("Not yet due")
+    CREDIT = "credit", _l("Paid but no longer due: credit to settle")
 
 
 def day_status(
@@ -176,24 +192,24 @@ def day_status(
     waived: bool,
     rate: int | None,
     paid: bool,
-) -> str:
+) -> DayStatus:
     """What a day of an assignment is on the ledger, in the order the rules apply.
 
     A day paid and then no longer due (a closure or waiver added later) is a credit.
     """
     not_due = not open_weekday or closed or rate is None or waived
     if paid and not_due:
-        return "credit"
+        return DayStatus.CREDIT
     if not open_weekday:
-        return "weekly_closed"
+        return DayStatus.WEEKLY_CLOSED
     if closed:
-        return "closure"
+        return DayStatus.CLOSURE
     if rate is None:
-        return "no_tariff"
+        return DayStatus.NO_TARIFF
     if waived:
-        return "waived"
+        return DayStatus.WAIVED
     if paid:
-        return "paid"
+        return DayStatus.PAID
     if day >= as_of:
-        return "due_today" if day == as_of else "not_yet_due"
-    return "unpaid"
+        return DayStatus.DUE_TODAY if day == as_of else DayStatus.NOT_YET_DUE
+    return DayStatus.UNPAID

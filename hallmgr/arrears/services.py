@@ -29,9 +29,9 @@ class ArrearsFilter:
     hall_ids: frozenset[int] | None = None
     region: str | None = None
     hall: str | None = None
-    bucket: str | None = None
+    bucket: rules.AgingBucket | None = None
     min_days: int | None = None
-    level: str | None = None  # at or above
+    level: rules.WarningLevel | None = None  # at or above
     business_ids: tuple[int, ...] | None = None
     assignment_ids: tuple[int, ...] | None = None
 
@@ -50,7 +50,7 @@ class ArrearsFilter:
             return False
         if self.min_days and row.unpaid_days < self.min_days:
             return False
-        if self.level and not rules.level_at_least(row.level, self.level):
+        if self.level and not (row.level and row.level.reaches(self.level)):
             return False
         return True
 
@@ -77,8 +77,8 @@ class ArrearsRow:
     amount: int
     oldest_unpaid: date
     last_payment: date | None
-    bucket: str
-    level: str | None
+    bucket: rules.AgingBucket
+    level: rules.WarningLevel | None
 
 
 def thresholds_from(config) -> tuple[int, int, int, int]:
@@ -231,12 +231,12 @@ class RegionGroup:
 class ArrearsReport:
     regions: list[RegionGroup] = field(default_factory=list)
     totals: Totals = field(default_factory=Totals)
-    by_bucket: dict[str, Totals] = field(default_factory=dict)
+    by_bucket: dict[rules.AgingBucket, Totals] = field(default_factory=dict)
 
 
 def group_rows(rows: Iterable[ArrearsRow]) -> ArrearsReport:
     """Rows (in region, hall order) folded into region → hall → assignment with totals."""
-    report = ArrearsReport(by_bucket={b: Totals() for b in rules.AGING_BUCKETS})
+    report = ArrearsReport(by_bucket={b: Totals() for b in rules.AgingBucket})
     region = hall = None
     for row in rows:
         if region is None or region.code != row.region_code:

@@ -22,10 +22,9 @@ from flask_login import current_user
 
 from hallmgr.arrears import ledger as ledgers
 from hallmgr.arrears import letters as warning_letters
-from hallmgr.arrears import services
+from hallmgr.arrears import rules, services
 from hallmgr.arrears.export import as_of_note, csv_header, csv_rows, list_header, totals_text
 from hallmgr.arrears.forms import ArrearsFilterForm, LetterForm
-from hallmgr.arrears.labels import BUCKET_LABELS, DAY_STATUS_LABELS, LEVEL_LABELS, label
 from hallmgr.arrears.models import WarningLetter
 from hallmgr.assignments.models import Assignment
 from hallmgr.auth.policy import (
@@ -87,18 +86,20 @@ def _filters() -> tuple[ArrearsFilterForm, date, services.ArrearsFilter, list[tu
         hall_ids=_scope(),
         region=form.region.data or None,
         hall=form.hall.data or None,
-        bucket=form.bucket.data or None,
+        bucket=rules.AgingBucket(form.bucket.data) if form.bucket.data else None,
         min_days=form.min_days.data or None,
-        level=form.level.data or None,
+        level=rules.WarningLevel(form.level.data) if form.level.data else None,
     )
     region_names = dict((r.code, r.name) for r in regions)
     described = [(_("As of"), format_day(as_of))]
     described.append((_("Region"), region_names.get(flt.region, _("all"))))
     described.append((_("Hall"), flt.hall or (_("all") if flt.hall_ids is None else _("mine"))))
-    described.append((_("Aging"), label(BUCKET_LABELS, flt.bucket) or _("all")))
+    described.append((_("Aging"), str(flt.bucket.label) if flt.bucket else _("all")))
     if flt.min_days:
         described.append((_("Minimum unpaid days"), str(flt.min_days)))
-    described.append((_("Warning level (at least)"), label(LEVEL_LABELS, flt.level) or _("all")))
+    described.append(
+        (_("Warning level (at least)"), str(flt.level.label) if flt.level else _("all"))
+    )
     return form, as_of, flt, described
 
 
@@ -116,9 +117,6 @@ def index():
         args={k: v for k, v in request.args.items() if k in FILTER_KEYS and v},
         as_of_note=as_of_note(as_of),
         totals_text=totals_text,
-        bucket_labels=BUCKET_LABELS,
-        level_labels=LEVEL_LABELS,
-        label=label,
     )
 
 
@@ -207,10 +205,7 @@ def ledger(business_id: int):
         as_of=as_of,
         letter_form=LetterForm(),
         can_issue=current_user.role in ISSUERS,
-        status_labels=DAY_STATUS_LABELS,
-        bucket_labels=BUCKET_LABELS,
-        level_labels=LEVEL_LABELS,
-        label=label,
+        DayStatus=rules.DayStatus,
     )
 
 
@@ -273,8 +268,6 @@ def letters():
         halls=halls,
         form=LetterForm(),
         can_issue=current_user.role in ISSUERS,
-        level_labels=LEVEL_LABELS,
-        label=label,
     )
 
 
@@ -305,7 +298,7 @@ def issue_hall_letters(code: str):
 
 
 def _letters_pdf(letters: list, name: str):
-    from hallmgr.arrears.pdf import render_letters
+    from hallmgr.arrears.letter_pdf import render_letters
 
     data = render_letters(letters, current_app.config["ISSUER_NAME"], _("Hall manager"))
     return send_file(BytesIO(data), mimetype="application/pdf", download_name=name)

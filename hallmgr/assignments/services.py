@@ -194,7 +194,7 @@ def assign_stall(
         elif application.status not in ("waiting", "offered"):
             raise ConflictError(_("This application is no longer on the waiting list."))
     if not from_offer:
-        from hallmgr.businesses.services import queue_ids
+        from hallmgr.businesses.applications import queue_ids
 
         queue = queue_ids(stall.hall_id, stall.stall_class_id, today, settings["expiry_days"])
         if rules.needs_out_of_order_reason(queue, application.id if application else None):

@@ -14,6 +14,7 @@ from hallmgr.assignments.models import Assignment
 from hallmgr.assignments.services import settings_from
 from hallmgr.auth.policy import allow, load_in_scope, scope_filter, visible_hall_ids
 from hallmgr.auth.roles import Permission
+from hallmgr.businesses import applications as application_services
 from hallmgr.businesses import services
 from hallmgr.businesses.forms import AcceptForm, ApplyForm, BusinessForm, DeclineForm, OfferForm
 from hallmgr.businesses.labels import APPLICATION_STATUS_LABELS
@@ -26,7 +27,7 @@ from hallmgr.core.web import form_error
 from hallmgr.extensions import db
 from hallmgr.halls.forms import ImportForm
 from hallmgr.halls.models import Hall, Kecamatan, Stall, StallClass
-from hallmgr.halls.services import ImportRejectedError
+from hallmgr.halls.stalls import ImportRejectedError
 from hallmgr.halls.views import read_upload
 
 bp = Blueprint("businesses", __name__, url_prefix="/businesses")
@@ -168,7 +169,7 @@ def apply(business_id: int):
         hall = load_in_scope(Hall, form.hall_id.data)
         stall_class = db.session.get(StallClass, form.stall_class_id.data)
         try:
-            services.apply(
+            application_services.apply(
                 current_user, business, hall, stall_class, utcnow(), form.note.data or ""
             )
         except DomainError as error:
@@ -204,8 +205,8 @@ def waiting_list(code: str):
         .outerjoin(Stall, Stall.id == Application.offered_stall_id)
         .where(
             Application.hall_id == hall.id,
-            Application.status.in_(services.APPLICATION_OPEN),
-            Application.applied_at >= services.expiry_cutoff(today, expiry_days),
+            Application.status.in_(application_services.APPLICATION_OPEN),
+            Application.applied_at >= application_services.expiry_cutoff(today, expiry_days),
         )
         .order_by(Application.applied_at, Application.id)
     ).all()
@@ -213,7 +214,7 @@ def waiting_list(code: str):
     for row in rows:
         queues.setdefault(row[0].stall_class_id, []).append(row)
     vacant = db.session.execute(
-        services.vacant_stalls(hall.id, None, today).with_only_columns(
+        application_services.vacant_stalls(hall.id, None, today).with_only_columns(
             Stall.id, Stall.code, Stall.stall_class_id
         )
     ).all()
@@ -255,7 +256,7 @@ def offer(code: str, class_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        application = services.offer_next(
+        application = application_services.offer_next(
             current_user,
             hall,
             stall_class,
@@ -289,7 +290,7 @@ def accept(application_id: int):
         form.start_date.data = market_today()
     if form.validate_on_submit():
         try:
-            assignment = services.accept_offer(
+            assignment = application_services.accept_offer(
                 current_user,
                 application,
                 start_date=form.start_date.data,
@@ -315,7 +316,7 @@ def decline(application_id: int):
     form = DeclineForm()
     if form.validate_on_submit():
         try:
-            services.decline_offer(
+            application_services.decline_offer(
                 current_user,
                 application,
                 utcnow(),
@@ -337,7 +338,7 @@ def decline(application_id: int):
 def withdraw(application_id: int):
     application = load_in_scope(Application, application_id)
     try:
-        services.withdraw_application(current_user, application, utcnow())
+        application_services.withdraw_application(current_user, application, utcnow())
     except DomainError as error:
         flash(error.message, "danger")
     else:

@@ -12,9 +12,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from hallmgr.collection.rules import Settlement
+from hallmgr.collection.rules import PaymentMethod, Settlement
 from hallmgr.core.forms import DayField, DaysField, options
-from hallmgr.core.labels import METHOD_LABELS
 
 
 class PaymentForm(FlaskForm):
@@ -24,8 +23,8 @@ class PaymentForm(FlaskForm):
     all_arrears = BooleanField(_l("All arrears"))
     method = RadioField(
         _l("Method"),
-        choices=options(METHOD_LABELS.items()),
-        default="cash",
+        choices=options(PaymentMethod.choices()),
+        default=PaymentMethod.CASH,
         validators=[DataRequired()],
     )
     skip_older = BooleanField(_l("Pay the chosen newer days while older days stay unpaid"))

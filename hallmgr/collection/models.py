@@ -3,12 +3,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hallmgr.collection.rules import CreditReason, Settlement, day_runs
+from hallmgr.collection.rules import CreditReason, PaymentMethod, Settlement, day_runs
 from hallmgr.core.days import UTCDateTime
-from hallmgr.core.models import created_at_column, enum_check
+from hallmgr.core.models import created_at_column, vocabulary
 from hallmgr.extensions import db
-
-METHODS = ("cash", "qris", "transfer")
 
 
 class Payment(db.Model):
@@ -19,7 +17,6 @@ class Payment(db.Model):
         sa.UniqueConstraint("hall_id", "year", "seq"),
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.CheckConstraint("seq > 0", name="seq_positive"),
-        enum_check("method", METHODS, "method"),
         sa.Index("ix_payments_hall_day", "hall_id", "business_day"),
         # The last valid payment of an assignment, found from its end of this index.
         sa.Index("ix_payments_assignment_day", "assignment_id", "business_day"),
@@ -37,7 +34,7 @@ class Payment(db.Model):
     business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"), index=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"), index=True)
     amount: Mapped[int] = mapped_column(sa.Integer)
-    method: Mapped[str] = mapped_column(sa.String(10))
+    method: Mapped[PaymentMethod] = mapped_column(vocabulary(PaymentMethod, "method", 10))
     collector_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = created_at_column()
     business_day: Mapped[date] = mapped_column(sa.Date)
@@ -137,8 +134,6 @@ class Credit(db.Model):
     __tablename__ = "credits"
     __table_args__ = (
         sa.CheckConstraint("amount > 0", name="amount_positive"),
-        enum_check("reason", CreditReason.codes(), "reason"),
-        enum_check("settlement", Settlement.codes(), "settlement"),
         sa.CheckConstraint(
             "(settlement IS NULL) = (settled_at IS NULL)", name="settled_with_a_time"
         ),
@@ -150,10 +145,10 @@ class Credit(db.Model):
     business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"), index=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"))
     amount: Mapped[int] = mapped_column(sa.Integer)
-    reason: Mapped[str] = mapped_column(sa.String(20))
+    reason: Mapped[CreditReason] = mapped_column(vocabulary(CreditReason, "reason", 20))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = created_at_column()
-    settlement: Mapped[str | None] = mapped_column(sa.String(10))
+    settlement: Mapped[Settlement | None] = mapped_column(vocabulary(Settlement, "settlement", 10))
     settlement_note: Mapped[str] = mapped_column(sa.Text, default="")
     carried_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"))
     settled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -171,14 +166,6 @@ class Credit(db.Model):
     def runs(self) -> list[tuple]:
         """Its days as runs (first, last, days, rate paid, receipt): collection.rules.day_runs."""
         return day_runs([(d.day, d.rate, d.payment.receipt_number) for d in self.days])
-
-    @property
-    def why(self) -> CreditReason:
-        return CreditReason(self.reason)
-
-    @property
-    def how(self) -> Settlement | None:
-        return Settlement(self.settlement) if self.settlement else None
 
 
 class Waiver(db.Model):

@@ -145,13 +145,13 @@ class CollectorDay:
     collector_id: int
     name: str
     receipts: list = field(default_factory=list)
-    totals: dict = field(default_factory=dict)
+    totals: dict[rules.PaymentMethod, int] = field(default_factory=dict)
     voids: list = field(default_factory=list)
     deposit: Deposit | None = None
 
     @property
     def cash_expected(self) -> int:
-        return self.totals.get("cash", 0)
+        return self.totals.get(rules.PaymentMethod.CASH, 0)
 
     @property
     def total(self) -> int:
@@ -170,7 +170,7 @@ class HallDay:
     day: date
     collectors: list[CollectorDay]
     receipts: list
-    totals: dict
+    totals: dict[rules.PaymentMethod, int]
     # Receipts of earlier days voided on this day: they change figures already reported.
     late_voids: list = field(default_factory=list)
 
@@ -298,7 +298,7 @@ class ReceiptFacts:
     owner: str
     days: list[tuple[date, int]]
     amount: int
-    method: str
+    method: rules.PaymentMethod
     collector_id: int
     collector: str
     voided_at: datetime | None

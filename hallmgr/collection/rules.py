@@ -38,6 +38,14 @@ def request_fingerprint(
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+class PaymentMethod(LabelledEnum):
+    """How a receipt was paid, in the order forms, totals and reports list the methods."""
+
+    CASH = "cash", _l("Cash")
+    QRIS = "qris", _l("QRIS")
+    TRANSFER = "transfer", _l("Transfer")
+
+
 class RoundState(LabelledEnum):
     """What a stall looks like on today's round, in the order the round counts them."""
 
@@ -104,12 +112,13 @@ def rate_groups(days: list[tuple[date, int]]) -> list[tuple[int, int]]:
     return list(groups.items())
 
 
-def method_totals(rows: list[tuple[str, int, bool]]) -> dict[str, int]:
-    """Totals per method of (method, amount, void) rows; void receipts count for nothing."""
-    totals = {"cash": 0, "qris": 0, "transfer": 0}
+def method_totals(rows: list[tuple[str, int, bool]]) -> dict[PaymentMethod, int]:
+    """Totals of (method, amount, void) rows for each method, in its order (0 for a method
+    nobody used); void receipts count for nothing."""
+    totals = dict.fromkeys(PaymentMethod, 0)
     for method, amount, void in rows:
         if not void:
-            totals[method] = totals.get(method, 0) + amount
+            totals[PaymentMethod(method)] += amount
     return totals
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from babel.lists import format_list
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from hallmgr.arrears import dues
@@ -21,7 +22,7 @@ from hallmgr.assignments.models import Assignment
 from hallmgr.audit.services import record
 from hallmgr.auth.models import User, user_halls
 from hallmgr.collection import queries, rules
-from hallmgr.collection.models import METHODS, ClosedMark, Deposit, Payment, PaymentDay, Waiver
+from hallmgr.collection.models import ClosedMark, Deposit, Payment, PaymentDay, Waiver
 from hallmgr.core import idempotency
 from hallmgr.core.errors import ConflictError, DomainError, NotFoundError
 from hallmgr.core.i18n import format_day
@@ -219,8 +220,10 @@ def record_payment(
     days cost. Returns the payment and, for a retried request with the same key,
     the first request's record (the payment is then the first one's).
     """
-    if method not in METHODS:
-        raise DomainError(_("Choose cash, QRIS or transfer."), field="method")
+    if method not in rules.PaymentMethod.codes():
+        methods = [str(m.label) for m in rules.PaymentMethod]
+        choice = format_list(methods, style="or", locale=get_locale())
+        raise DomainError(_("Choose a method: %(methods)s.", methods=choice), field="method")
     days = sorted(set(days))
     if count is not None and (days or all_arrears or count < 1):
         raise DomainError(_("Give either the days or a number of days to pay."), field="days")
@@ -450,7 +453,7 @@ def record_deposit(
         raise DomainError(_("Enter the amount in whole rupiah."), field="amount_received")
     if amount_received < 0:
         raise DomainError(_("The amount cannot be negative."), field="amount_received")
-    expected = queries.hall_day(hall, day, collector_id).totals["cash"]
+    expected = queries.hall_day(hall, day, collector_id).totals[rules.PaymentMethod.CASH]
     deposit = db.session.scalar(
         sa.select(Deposit).where(
             Deposit.hall_id == hall.id, Deposit.collector_id == collector_id, Deposit.day == day

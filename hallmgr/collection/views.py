@@ -25,7 +25,7 @@ from hallmgr.auth.policy import allow, load_in_scope, public, scope_filter, visi
 from hallmgr.auth.roles import Permission
 from hallmgr.businesses.models import Business
 from hallmgr.collection import credits as credit_services
-from hallmgr.collection import pdf, queries, rules, services
+from hallmgr.collection import pdf, queries, report_pdf, rules, services
 from hallmgr.collection.forms import (
     ClosedForm,
     DepositForm,
@@ -447,7 +447,7 @@ def deposit(hall_code: str, day: date):
 def day_report_pdf(hall_code: str, day: date):
     hall = load_in_scope(Hall, hall_code, key=Hall.code)
     report = queries.hall_day(hall, day)
-    data = pdf.daily_report_pdf(
+    data = report_pdf.daily_report_pdf(
         report,
         issuer=current_app.config["ISSUER_NAME"],
         region=hall.region.name if hall.region else "",

@@ -5,9 +5,10 @@ from enum import StrEnum
 
 
 class LabelledEnum(StrEnum):
-    """Members are defined as `NAME = "code", _l("Label")`."""
+    """Members are defined as `NAME = "code", _l("Label")`. A vocabulary that carries more
+    than its label adds it after the label and names it in `__init__(self, code, label, …)`."""
 
-    def __new__(cls, value: str, label):
+    def __new__(cls, value: str, label, *_details):
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label

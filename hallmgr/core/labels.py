@@ -20,7 +20,6 @@ CLOSURE_KIND_LABELS = {
     "flood": _l("Flood"),
     "other": _l("Other"),
 }
-METHOD_LABELS = {"cash": _l("Cash"), "qris": _l("QRIS"), "transfer": _l("Transfer")}
 WEEKDAY_LABELS = (
     _l("Monday"),
     _l("Tuesday"),

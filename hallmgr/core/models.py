@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hallmgr.core.days import UTCDateTime, utcnow
+from hallmgr.core.enums import LabelledEnum
 from hallmgr.extensions import db
 
 
@@ -17,6 +18,19 @@ def created_at_column() -> Mapped[datetime]:
 def enum_check(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
     listed = ", ".join(f"'{v}'" for v in values)
     return sa.CheckConstraint(f"{column} IN ({listed})", name=name)
+
+
+def vocabulary(enum: type[LabelledEnum], name: str, length: int) -> sa.Enum:
+    """The column type of a vocabulary: the code is stored (a string), the member read back,
+    and a CHECK constraint `name` lets only the vocabulary's codes in (as enum_check writes it)."""
+    return sa.Enum(
+        enum,
+        name=name,
+        length=length,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 class NumberSequence(db.Model):

@@ -49,7 +49,7 @@ def _report(error) -> None:
 def import_stalls_command(path, hall_code):
     """Create the stalls of a CSV file (hall, code, block, class, area_m2, status)."""
     from hallmgr.halls.models import Hall
-    from hallmgr.halls.services import ImportRejectedError, import_stalls
+    from hallmgr.halls.stalls import ImportRejectedError, import_stalls
 
     hall = None
     if hall_code:
@@ -70,7 +70,7 @@ def import_stalls_command(path, hall_code):
 def import_businesses_command(path):
     """Register the businesses of a CSV file (name, owner_name, nik, phone, …)."""
     from hallmgr.businesses.services import import_businesses
-    from hallmgr.halls.services import ImportRejectedError
+    from hallmgr.halls.stalls import ImportRejectedError
 
     try:
         created = import_businesses(None, _read(path), utcnow(), max_rows=_max_rows())

@@ -13,7 +13,8 @@ from hallmgr.core.forms import options
 from hallmgr.core.labels import STALL_STATUS_LABELS
 from hallmgr.core.web import form_error
 from hallmgr.extensions import db
-from hallmgr.halls import queries, rules, services
+from hallmgr.halls import queries, rules
+from hallmgr.halls import stalls as stall_services
 from hallmgr.halls.forms import ImportForm, StallForm, StallStatusForm
 from hallmgr.halls.models import Hall, Stall, StallClass
 
@@ -85,7 +86,7 @@ def _save(hall: Hall, stall: Stall | None):
             "area_dm2": getattr(form.area, "area_dm2", None),
         }
         try:
-            saved = services.save_stall(current_user, hall, stall, data, utcnow())
+            saved = stall_services.save_stall(current_user, hall, stall, data, utcnow())
         except DomainError as error:
             form_error(form, error)
         else:
@@ -141,7 +142,7 @@ def stall_status(stall_id: int):
     form = StallStatusForm()
     if form.validate_on_submit():
         try:
-            services.set_stall_status(
+            stall_services.set_stall_status(
                 current_user, stall, form.status.data, market_today(), utcnow()
             )
         except DomainError as error:
@@ -183,7 +184,7 @@ def stall_import(code: str):
         text = read_upload(form)
         if text is not None:
             try:
-                created = services.import_stalls(
+                created = stall_services.import_stalls(
                     current_user,
                     text,
                     utcnow(),
@@ -191,7 +192,7 @@ def stall_import(code: str):
                     hall_ids={hall.id},
                     max_rows=current_app.config["IMPORT_MAX_ROWS"],
                 )
-            except services.ImportRejectedError as error:
+            except stall_services.ImportRejectedError as error:
                 form.form_errors.append(error.message)
                 problems = error.problems
             else:

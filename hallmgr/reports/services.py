@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from hallmgr.arrears import dues, rules
-from hallmgr.arrears.rules import AGING_BUCKETS
+from hallmgr.arrears.rules import AgingBucket
 from hallmgr.assignments.models import Assignment
 from hallmgr.auth.models import User
 from hallmgr.businesses.models import Business
@@ -38,7 +38,7 @@ class HallFigures:
     due_today: int = 0
     due_month: int = 0
     paid_month: int = 0
-    arrears: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AGING_BUCKETS, 0))
+    arrears: dict[AgingBucket, int] = field(default_factory=lambda: dict.fromkeys(AgingBucket, 0))
 
     def add(self, other: "HallFigures") -> None:
         for name in ("stalls", "occupied", "collected_today", "due_today", "due_month"):

@@ -4,8 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
-from hallmgr.arrears.labels import BUCKET_LABELS
-from hallmgr.arrears.rules import AGING_BUCKETS
+from hallmgr.arrears.rules import AgingBucket
 from hallmgr.arrears.services import thresholds_from
 from hallmgr.auth.policy import allow, load_in_scope, scope_filter, visible_hall_ids
 from hallmgr.auth.roles import Permission
@@ -51,7 +50,7 @@ def dashboard():
     )
     daily = bar_chart([(format_day(d, "short"), v) for d, v in data.daily], width=600, height=150)
     aging = bar_chart(
-        [(str(BUCKET_LABELS[b]), data.total.arrears[b]) for b in AGING_BUCKETS],
+        [(str(bucket.label), data.total.arrears[bucket]) for bucket in AgingBucket],
         width=600,
         height=150,
         gap=24,
@@ -60,13 +59,12 @@ def dashboard():
         "reports/dashboard.html",
         data=data,
         daily=daily,
-        aging=aging,
+        aging=list(zip(AgingBucket, aging, strict=True)),
         regions=regions,
         halls=halls,
         region=region,
         hall=hall,
-        buckets=AGING_BUCKETS,
-        bucket_labels=BUCKET_LABELS,
+        buckets=AgingBucket,
     )
 
 

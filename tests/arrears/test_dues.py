@@ -379,7 +379,7 @@ def _check_days_of_today(db, w: World, today: date):
     )
     month = today.replace(day=1)
     due_month = paid_month = due_today = 0
-    arrears = dict.fromkeys(rules.AGING_BUCKETS, 0)
+    arrears = dict.fromkeys(rules.AgingBucket, 0)
     for _a, _stall, _period, _waived, paid, due in references.values():
         for d, r in due:
             if month <= d <= today:

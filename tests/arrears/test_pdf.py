@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from hallmgr.arrears.pdf import ListHeader, render_arrears_list
+from hallmgr.arrears.rules import AgingBucket
 from hallmgr.arrears.services import ArrearsRow
 
 
@@ -31,7 +32,7 @@ def _row(number: int, hall: str, business: str | None = None, owner: str | None 
         amount=30_000,
         oldest_unpaid=date(2026, 3, 1),
         last_payment=None,
-        bucket="8-30",
+        bucket=AgingBucket.DAYS_8_30,
         level=None,
     )
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from hallmgr.arrears.models import WarningLetter
+from hallmgr.arrears.rules import AgingBucket
 from hallmgr.audit.models import AuditEvent
 from hallmgr.collection.models import Waiver
 from hallmgr.core.days import market_today
@@ -65,6 +66,21 @@ def test_the_list_says_what_as_of_means_and_labels_each_stall_of_a_business(
     assert "1 usaha, 2 lapak" in page.split('id="grand-total"')[1]
     text = pdf_text(client.get(f"/arrears/export.pdf?hall={jp.code}").data)
     assert "Posisi pada akhir" in text and "1 usaha, 2 lapak" in text
+
+
+def test_each_aging_bucket_has_its_colours_and_its_total_on_the_list(
+    client, login_as, make_hall, make_stall, make_business, make_assignment
+):
+    _two_halls(make_hall, make_stall, make_business, make_assignment)
+    login_as("office")
+    page = client.get("/arrears/").get_data(as_text=True)
+    with client.get("/static/css/arrears.css") as response:
+        css = response.get_data(as_text=True)
+    for bucket in AgingBucket:
+        name = bucket.replace("+", "plus")
+        assert f"aging-card aging-{name}" in page and str(bucket.label) in page
+        rule = css.split(f".aging-{name} {{", 1)[1].split("}", 1)[0]
+        assert "--aging-pale:" in rule and "--aging-strong:" in rule, bucket
 
 
 def test_bad_filters_are_ignored_with_a_message_not_a_500(client, login_as, db):

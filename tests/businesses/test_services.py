@@ -5,9 +5,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from hallmgr.businesses import applications as application_services
 from hallmgr.businesses import services
 from hallmgr.core.errors import DomainError
-from hallmgr.halls.services import ImportRejectedError
+from hallmgr.halls.stalls import ImportRejectedError
 from hallmgr.models import Application, Assignment, AuditEvent, Business
 from tests.conftest import count_rows
 
@@ -149,7 +150,7 @@ def queue(db, make_hall, make_class, make_stall, make_business, make_user):
     # Applied in the order b, a, c (application time decides, not registration).
     apps = {}
     for business, minutes in ((b, 300), (a, 200), (c, 100)):
-        apps[business.name] = services.apply(
+        apps[business.name] = application_services.apply(
             manager, business, hall, kios, NOW - timedelta(minutes=minutes)
         )
     stall = make_stall(hall, code="K-01", stall_class=kios)
@@ -157,7 +158,7 @@ def queue(db, make_hall, make_class, make_stall, make_business, make_user):
 
 
 def _offer(manager, hall, kios, stall=None, today=TODAY, expiry_days=365):
-    return services.offer_next(
+    return application_services.offer_next(
         manager, hall, kios, stall=stall, today=today, now=NOW, expiry_days=expiry_days
     )
 
@@ -165,7 +166,7 @@ def _offer(manager, hall, kios, stall=None, today=TODAY, expiry_days=365):
 def test_applying_twice_for_the_same_hall_and_class_is_refused(queue):
     hall, kios, manager, apps, _stall = queue
     with pytest.raises(DomainError):
-        services.apply(manager, apps["Kedua"].business, hall, kios, NOW)
+        application_services.apply(manager, apps["Kedua"].business, hall, kios, NOW)
 
 
 def test_the_offer_goes_to_the_first_in_line_and_accepting_assigns(db, queue):
@@ -173,7 +174,7 @@ def test_the_offer_goes_to_the_first_in_line_and_accepting_assigns(db, queue):
     offered = _offer(manager, hall, kios)
     assert offered.id == apps["Kedua"].id
     assert offered.status == "offered" and offered.offered_stall_id == stall.id
-    assignment = services.accept_offer(
+    assignment = application_services.accept_offer(
         manager,
         offered,
         start_date=TODAY,
@@ -202,7 +203,7 @@ def test_after_three_declines_the_application_leaves_the_queue(db, queue):
     for n in range(1, 4):
         offered = _offer(manager, hall, kios)
         assert offered.id == first.id  # keeps its place while it declines
-        services.decline_offer(manager, offered, NOW, max_declines=3)
+        application_services.decline_offer(manager, offered, NOW, max_declines=3)
         assert first.declines == n
     assert first.status == "declined"
     assert _offer(manager, hall, kios).id == apps["Pertama"].id
@@ -210,11 +211,11 @@ def test_after_three_declines_the_application_leaves_the_queue(db, queue):
 
 def test_a_withdrawn_application_leaves_the_queue(queue):
     hall, kios, manager, apps, _stall = queue
-    services.withdraw_application(manager, apps["Kedua"], NOW)
+    application_services.withdraw_application(manager, apps["Kedua"], NOW)
     assert apps["Kedua"].status == "withdrawn"
     assert _offer(manager, hall, kios).id == apps["Pertama"].id
     with pytest.raises(DomainError):
-        services.withdraw_application(manager, apps["Kedua"], NOW)
+        application_services.withdraw_application(manager, apps["Kedua"], NOW)
 
 
 def test_an_application_is_still_in_line_on_the_last_day_before_it_lapses(db, queue):
@@ -262,7 +263,7 @@ def test_assigning_the_second_in_line_directly_needs_a_reason(db, queue):
 def test_an_inactive_business_cannot_apply(queue, make_business):
     hall, kios, manager, _apps, _stall = queue
     with pytest.raises(DomainError):
-        services.apply(manager, make_business(status="suspended"), hall, kios, NOW)
+        application_services.apply(manager, make_business(status="suspended"), hall, kios, NOW)
 
 
 def test_the_import_command_for_businesses(app, db, tmp_path):

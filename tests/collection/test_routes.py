@@ -327,6 +327,9 @@ def test_day_summary_deposit_and_report_pdf(client, login_as, here, today):
     pay_form(client, here.stall.id, [today - timedelta(days=1)], method="qris")
     page = client.get(f"/collection/{here.hall.code}/day").get_data(as_text=True)
     assert "Rp3.000" in page and collector.full_name in page
+    # Each method with its total, in the methods' order, the unused one at Rp0.
+    facts = re.findall(r'<dt class="col-7">([^<]+)</dt><dd class="col-5 num">([^<]+)</dd>', page)
+    assert facts[1:4] == [("Tunai", "Rp3.000"), ("QRIS", "Rp3.000"), ("Transfer", "Rp0")]
     assert (
         client.get(f"/collection/{here.hall.code}/day/{today.isoformat()}/report.pdf").status_code
         == 403

@@ -4,8 +4,10 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from hallmgr.collection import queries, services
+from hallmgr.collection.rules import PaymentMethod
 from hallmgr.collection.services import DayAlreadyPaidError, IdempotencyMismatchError
 from hallmgr.core.errors import DomainError
 from hallmgr.models import AuditEvent, Closure, Deposit, Payment, PaymentDay, Tariff, Waiver
@@ -138,6 +140,32 @@ def test_a_day_already_paid_is_refused_naming_the_receipt(db, setup):
         pay(setup, [TODAY - timedelta(days=1), TODAY])
     assert first.receipt_number in caught.value.message
     assert count_rows(Payment) == 1
+
+
+@pytest.mark.parametrize("method", list(PaymentMethod))
+def test_each_method_is_stored_as_its_code_and_read_back_with_its_label(db, setup, method):
+    payment, _ = pay(setup, [TODAY], method=method.value)
+    db.session.expire_all()
+    stored = db.session.execute(
+        sa.text("SELECT method FROM payments WHERE id = :id"), {"id": payment.id}
+    ).scalar()
+    assert stored == method.value
+    assert db.session.get(Payment, payment.id).method.label == method.label
+
+
+def test_an_unknown_method_is_refused_naming_each_method(db, setup):
+    with pytest.raises(DomainError) as caught:
+        pay(setup, [TODAY], method="gold")
+    assert caught.value.message == "Pilih metode: Tunai, QRIS, atau Transfer."
+    assert count_rows(Payment) == 0
+
+
+def test_the_database_refuses_a_method_outside_the_vocabulary(db, setup):
+    payment, _ = pay(setup, [TODAY])
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(
+            sa.text("UPDATE payments SET method = 'gold' WHERE id = :id"), {"id": payment.id}
+        )
 
 
 def test_days_ahead_stop_at_the_limit_and_the_assignment_end(db, make_setup):

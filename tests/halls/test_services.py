@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from hallmgr.core.errors import DomainError
-from hallmgr.halls import queries, services
-from hallmgr.halls.services import ImportRejectedError
+from hallmgr.halls import queries, services, stalls
+from hallmgr.halls.stalls import ImportRejectedError
 from hallmgr.models import AuditEvent, Payment, PaymentDay, Stall, Tariff
 from tests.conftest import count_rows
 
@@ -29,9 +29,9 @@ def test_a_stall_code_is_unique_in_its_hall(db, hall, kios, make_user, make_stal
     manager = make_user("manager", [hall])
     make_stall(hall, code="A-01")
     with pytest.raises(DomainError) as refused:
-        services.save_stall(manager, hall, None, {"code": "a-01", "stall_class_id": kios.id}, NOW)
+        stalls.save_stall(manager, hall, None, {"code": "a-01", "stall_class_id": kios.id}, NOW)
     assert refused.value.field == "code" and "A-01" in refused.value.message
-    created = services.save_stall(
+    created = stalls.save_stall(
         manager,
         hall,
         None,
@@ -47,7 +47,7 @@ def test_a_stall_with_assignments_keeps_its_class(
     stall = make_stall(hall, code="A-03")
     make_assignment(stall, make_business(), date(2026, 1, 1), date(2026, 3, 1))
     with pytest.raises(DomainError) as refused:
-        services.save_stall(
+        stalls.save_stall(
             make_user("manager"),
             hall,
             stall,
@@ -64,8 +64,8 @@ def test_an_assigned_stall_cannot_retire_but_can_go_into_maintenance(
     stall = make_stall(hall)
     make_assignment(stall, make_business(), date(2026, 8, 1))
     with pytest.raises(DomainError):
-        services.set_stall_status(manager, stall, "retired", TODAY, NOW)
-    services.set_stall_status(manager, stall, "maintenance", TODAY, NOW)
+        stalls.set_stall_status(manager, stall, "retired", TODAY, NOW)
+    stalls.set_stall_status(manager, stall, "maintenance", TODAY, NOW)
     assert db.session.get(Stall, stall.id).status == "maintenance"
 
 
@@ -73,7 +73,7 @@ GOOD = 'code,block,class,area_m2,status\nA-01,A,kios5,9,\nA-02,A,kios5,"2,5",mai
 
 
 def test_a_csv_of_stalls_is_imported_whole(db, hall, kios, make_user):
-    created = services.import_stalls(make_user("manager"), GOOD, NOW, hall=hall)
+    created = stalls.import_stalls(make_user("manager"), GOOD, NOW, hall=hall)
     assert [(s.code, s.area_dm2, s.status) for s in created] == [
         ("A-01", 900, "available"),
         ("A-02", 250, "maintenance"),
@@ -85,7 +85,7 @@ def test_one_bad_row_among_good_ones_imports_nothing_and_reports_that_row(
 ):
     text = GOOD + "A-03,A,gerobak,4,\nA-04,A,kios5,4,\n"
     with pytest.raises(ImportRejectedError) as refused:
-        services.import_stalls(make_user("manager"), text, NOW, hall=hall)
+        stalls.import_stalls(make_user("manager"), text, NOW, hall=hall)
     assert refused.value.problems == [(4, "kelas lapak gerobak tidak dikenal")]
     assert count_rows(Stall, Stall.hall_id == hall.id) == 0
 
@@ -103,7 +103,7 @@ def test_every_kind_of_bad_row_is_reported(db, hall, kios, make_user, make_stall
         "JP05,B-06,kios5,4,\n"  # 8: twice in the file
     )
     with pytest.raises(ImportRejectedError) as refused:
-        services.import_stalls(make_user("admin"), text, NOW)
+        stalls.import_stalls(make_user("admin"), text, NOW)
     assert [line for line, _reason in refused.value.problems] == [2, 3, 4, 5, 6, 8]
     assert "baris 7" in dict(refused.value.problems)[8]
 
@@ -112,7 +112,7 @@ def test_a_manager_file_cannot_name_another_hall(db, hall, kios, make_hall, make
     other = make_hall(code="JS05")
     text = "hall,code,class\nJS05,A-01,kios5\n"
     with pytest.raises(ImportRejectedError) as refused:
-        services.import_stalls(make_user("manager"), text, NOW, hall_ids={hall.id})
+        stalls.import_stalls(make_user("manager"), text, NOW, hall_ids={hall.id})
     assert "JS05" in refused.value.problems[0][1]
     assert count_rows(Stall, Stall.hall_id == other.id) == 0
 

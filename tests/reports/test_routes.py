@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
+from hallmgr.arrears.rules import AgingBucket
 from hallmgr.collection.models import ClosedMark
 from hallmgr.collection.services import record_payment
 from hallmgr.core.days import market_today, utcnow
@@ -47,6 +48,9 @@ def test_the_dashboard_shows_occupancy_collection_rate_and_aging(
     arrears = (n - 1) * 3000
     assert f'id="arrears-total">Rp{arrears:,}'.replace(",", ".") in page
     assert page.count('class="bar"') == 30  # the last 30 days
+    # A bar per aging bucket, in its order, coloured by its bucket's class.
+    classes = re.findall(r'class="bar aging-bar aging-([^"]+)"', page)
+    assert classes == [bucket.replace("+", "plus") for bucket in AgingBucket]
     assert f'id="hall-{other.code}"' not in page
     assert f'id="hall-{other.code}"' in client.get("/reports/").get_data(as_text=True)
 
