@@ -107,8 +107,10 @@ def create_payment():
         count=data.get("days"),
     )
     if replay is not None:
+        # The answer is read before the transaction ends: the record's values expire with it.
+        response = idempotency.replay(replay, lambda: _created(payment.receipt_number))
         db.session.rollback()
-        return idempotency.replay(replay, lambda: _created(payment.receipt_number))
+        return response
     response = _created(payment.receipt_number)
     idempotency.remember(payment.idempotency, response)
     db.session.commit()

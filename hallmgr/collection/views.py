@@ -209,13 +209,15 @@ def pay(stall_id: int):
             return _payment_page(stall, form, today, error.status_code)
         number = payment.receipt_number
         if replay is not None:
+            # The answer is read before the transaction ends: the record's values expire with it.
+            response = idempotency.replay(
+                replay, lambda: redirect(url_for("collection.receipt", number=number))
+            )
             db.session.rollback()
             flash(
                 _("This payment was already recorded: receipt %(number)s.", number=number), "info"
             )
-            return idempotency.replay(
-                replay, lambda: redirect(url_for("collection.receipt", number=number))
-            )
+            return response
         response = redirect(url_for("collection.receipt", number=number))
         idempotency.remember(payment.idempotency, response)
         db.session.commit()
