@@ -21,21 +21,18 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from hallmgr.auth.policy import allow, load_in_scope, public, scope_filter, visible_hall_ids
+from hallmgr.auth.policy import allow, load_in_scope, public, scope_filter
 from hallmgr.auth.roles import Permission
 from hallmgr.businesses.models import Business
-from hallmgr.collection import credits as credit_services
 from hallmgr.collection import pdf, queries, report_pdf, rules, services
 from hallmgr.collection.forms import (
     ClosedForm,
     DepositForm,
     PaymentForm,
-    SettleCreditForm,
     VoidForm,
     WaiverForm,
 )
-from hallmgr.collection.models import Credit, Payment
-from hallmgr.collection.rules import Settlement
+from hallmgr.collection.models import Payment
 from hallmgr.core import idempotency
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import DomainError
@@ -463,71 +460,5 @@ def day_report_pdf(hall_code: str, day: date):
     )
 
 
-# Credits ------------------------------------------------------------------------
-
-
-def _settle_form(credit: Credit, others: dict[int, list]) -> SettleCreditForm:
-    form = SettleCreditForm(prefix=f"c{credit.id}")
-    form.carried_to.choices = options(
-        [(0, "—")]
-        + [
-            (a.id, f"{a.stall.code} · {a.start_date.isoformat()}")
-            for a in others.get(credit.id, [])
-        ]
-    )
-    return form
-
-
-@bp.route("/credits")
-@allow(Permission.READ_REGISTERS)
-def credits():
-    """Every credit of the user's halls, open ones first, with how each was settled."""
-    rows = credit_services.credits_of_halls(visible_hall_ids(current_user))
-    forms = {}
-    if current_user.may(Permission.SETTLE_CREDITS):
-        others = credit_services.other_assignments([c for c in rows if c.settled_at is None])
-        forms = {c.id: _settle_form(c, others) for c in rows if c.settled_at is None}
-    return render_template(
-        "collection/credits.html",
-        credits=rows,
-        forms=forms,
-        open_total=sum(c.amount for c in rows if c.settled_at is None),
-    )
-
-
-@bp.route("/credits/<int:credit_id>/settle", methods=["POST"])
-@allow(Permission.SETTLE_CREDITS)
-def settle_credit(credit_id: int):
-    credit = load_in_scope(Credit, credit_id)
-    form = _settle_form(credit, credit_services.other_assignments([credit]))
-    if form.validate_on_submit():
-        carried_to = None
-        if form.carried_to.data:
-            carried_to = next(
-                (
-                    a
-                    for a in credit_services.other_assignments([credit]).get(credit.id, [])
-                    if a.id == form.carried_to.data
-                ),
-                None,
-            )
-        try:
-            credit_services.settle(
-                current_user,
-                credit,
-                Settlement(form.settlement.data),
-                form.note.data,
-                carried_to=carried_to,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(
-                _("Credit settled: %(how)s.", how=Settlement(form.settlement.data).label), "success"
-            )
-    else:
-        flash(_("Choose how the credit was settled."), "danger")
-    return redirect(url_for("collection.credits", _anchor=f"credit-{credit_id}"))
+# The credits page registers its routes on `bp` too.
+from hallmgr.collection import credit_views  # noqa: E402, F401
