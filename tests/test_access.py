@@ -48,9 +48,7 @@ def test_every_endpoint_declares_a_named_permission(app):
         if not access_of(app, rule.endpoint).public
         and not isinstance(access_of(app, rule.endpoint).permission, Permission)
     }
-    # hallmgr/arrears/views.py is being rewritten in another branch and still lists role
-    # names; it takes the named sets there. Nothing else may.
-    assert sorted(e for e in unnamed if not e.startswith("arrears.")) == []
+    assert sorted(unnamed) == []
 
 
 def test_only_the_known_public_endpoints_are_public(app):

@@ -191,7 +191,6 @@ class Owed:
     days: int
     amount: int
     oldest: date | None
-    newest: date | None
 
 
 @dataclass(frozen=True)
@@ -229,7 +228,7 @@ class Account:
     def owed(self, through: date | None = None) -> Owed:
         """The unpaid due days up to `through` (default: the calendar's last day)."""
         days = self.unpaid if through is None else self.unpaid.between(None, through)
-        return Owed(len(days), self.prices.amount(days), days.first, days.last)
+        return Owed(len(days), self.prices.amount(days), days.first)
 
     def amount(self, days: Days) -> int:
         return self.prices.amount(days)

@@ -27,13 +27,8 @@ from hallmgr.arrears.export import as_of_note, csv_header, csv_rows, list_header
 from hallmgr.arrears.forms import ArrearsFilterForm, LetterForm
 from hallmgr.arrears.models import WarningLetter
 from hallmgr.assignments.models import Assignment
-from hallmgr.auth.policy import (
-    allow,
-    hall_in_scope,
-    require_hall_scope,
-    scope_filter,
-    visible_hall_ids,
-)
+from hallmgr.auth.policy import allow, load_in_scope, scope_filter, visible_hall_ids
+from hallmgr.auth.roles import Permission
 from hallmgr.businesses.models import Business
 from hallmgr.core.days import market_today, utcnow
 from hallmgr.core.errors import DomainError
@@ -45,9 +40,7 @@ from hallmgr.reports.csv import iter_csv
 
 bp = Blueprint("arrears", __name__, url_prefix="/arrears")
 
-VIEWERS = ("admin", "office", "manager")
 FILTER_KEYS = ("as_of", "region", "hall", "bucket", "min_days", "level")
-ISSUERS = ("admin", "manager")
 
 
 def _thresholds():
@@ -74,7 +67,7 @@ def _filters() -> tuple[ArrearsFilterForm, date, services.ArrearsFilter, list[tu
     )
     hall_code = request.args.get("hall", "").strip()
     if hall_code:
-        hall_in_scope(current_user, hall_code)  # another hall's code answers 404
+        load_in_scope(Hall, hall_code, key=Hall.code)  # another hall's code answers 404
     today = market_today()
     valid = form.validate() if request.args else True
     if not valid:
@@ -104,7 +97,7 @@ def _filters() -> tuple[ArrearsFilterForm, date, services.ArrearsFilter, list[tu
 
 
 @bp.route("/")
-@allow(*VIEWERS)
+@allow(Permission.READ_REPORTS)
 def index():
     form, as_of, flt, _described = _filters()
     rows = services.arrears_rows(as_of, _thresholds(), flt)
@@ -121,7 +114,7 @@ def index():
 
 
 @bp.route("/export.csv")
-@allow(*VIEWERS)
+@allow(Permission.READ_REPORTS)
 def export_csv():
     _form, as_of, flt, _described = _filters()
     rows = services.arrears_rows(as_of, _thresholds(), flt)
@@ -134,7 +127,7 @@ def export_csv():
 
 
 @bp.route("/export.pdf")
-@allow(*VIEWERS)
+@allow(Permission.READ_REPORTS)
 def export_pdf():
     from hallmgr.arrears.pdf import render_arrears_list
 
@@ -159,11 +152,9 @@ def export_pdf():
 
 
 @bp.route("/businesses/<int:business_id>")
-@allow(*VIEWERS)
+@allow(Permission.READ_REPORTS)
 def ledger(business_id: int):
-    business = db.session.get(Business, business_id)
-    if business is None:
-        abort(404)
+    business = load_in_scope(Business, business_id)
     assignments = db.session.scalars(
         sa.select(Assignment)
         .join(Stall, Stall.id == Assignment.stall_id)
@@ -204,7 +195,7 @@ def ledger(business_id: int):
         letters=letters,
         as_of=as_of,
         letter_form=LetterForm(),
-        can_issue=current_user.role in ISSUERS,
+        can_issue=current_user.may(Permission.ISSUE_LETTERS),
         DayStatus=rules.DayStatus,
     )
 
@@ -217,13 +208,9 @@ def _deadline_days() -> int:
 
 
 @bp.route("/assignments/<int:assignment_id>/letters", methods=["POST"])
-@allow(*ISSUERS)
+@allow(Permission.ISSUE_LETTERS)
 def issue_letter(assignment_id: int):
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None:
-        abort(404)
-    stall = db.session.get(Stall, assignment.stall_id)
-    require_hall_scope(current_user, stall.hall_id)
+    assignment = load_in_scope(Assignment, assignment_id)
     form = LetterForm()
     back = url_for("arrears.ledger", business_id=assignment.business_id)
     if not form.validate_on_submit():
@@ -248,7 +235,7 @@ def issue_letter(assignment_id: int):
 
 
 @bp.route("/letters")
-@allow(*VIEWERS)
+@allow(Permission.READ_REPORTS)
 def letters():
     rows = db.session.execute(
         sa.select(WarningLetter, Business.name, Hall.code, Stall.code)
@@ -267,14 +254,14 @@ def letters():
         rows=rows,
         halls=halls,
         form=LetterForm(),
-        can_issue=current_user.role in ISSUERS,
+        can_issue=current_user.may(Permission.ISSUE_LETTERS),
     )
 
 
 @bp.route("/halls/<code>/letters", methods=["POST"])
-@allow(*ISSUERS)
+@allow(Permission.ISSUE_LETTERS)
 def issue_hall_letters(code: str):
-    hall = hall_in_scope(current_user, code)
+    hall = load_in_scope(Hall, code, key=Hall.code)
     form = LetterForm()
     if not form.validate_on_submit():
         flash(_("Choose a warning level."), "danger")
@@ -305,25 +292,17 @@ def _letters_pdf(letters: list, name: str):
 
 
 @bp.route("/letters/<int:letter_id>.pdf")
-@allow(*VIEWERS)
+@allow(Permission.READ_REPORTS)
 def letter_pdf(letter_id: int):
-    letter = db.session.get(WarningLetter, letter_id)
-    if letter is None:
-        abort(404)
-    require_hall_scope(current_user, letter.hall_id)
+    letter = load_in_scope(WarningLetter, letter_id)
     data = warning_letters.letter_data(letter_ids=[letter.id])
     return _letters_pdf(data, f"surat-{letter.level}-{letter.id}.pdf")
 
 
 @bp.route("/letters/batch/<batch>.pdf")
-@allow(*VIEWERS)
+@allow(Permission.READ_REPORTS)
 def batch_pdf(batch: str):
-    hall_id = db.session.scalar(
-        sa.select(WarningLetter.hall_id).where(WarningLetter.batch == batch).limit(1)
-    )
-    if hall_id is None:
-        abort(404)
-    require_hall_scope(current_user, hall_id)
+    load_in_scope(WarningLetter, batch, key=WarningLetter.batch)  # a batch is one hall's
     return _letters_pdf(
         warning_letters.letter_data(batch=batch), f"surat-peringatan-{batch[:8]}.pdf"
     )

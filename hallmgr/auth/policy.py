@@ -33,31 +33,23 @@ class Access:
     token: bool = False
 
 
-def allow(
-    permission: Permission | str, *roles: str, self_service: bool = False, token: bool = False
-):
-    """The roles of `permission` may call the view. A list of role names instead is still
-    taken while hallmgr/arrears/views.py moves to the named sets."""
-    if isinstance(permission, Permission):
-        if roles:
-            raise ValueError("one Permission, or role names, not both")
-        granted = permission.roles
-    else:
-        granted = frozenset(Role(role) for role in (permission, *roles))
-        permission = None
+def allow(permission: Permission, *, self_service: bool = False, token: bool = False):
+    """The roles of `permission` may call the view."""
+    if not isinstance(permission, Permission):
+        raise TypeError("@allow takes a Permission")
 
     def decorate(view):
         view.access = Access(
-            roles=granted, permission=permission, self_service=self_service, token=token
+            roles=permission.roles, permission=permission, self_service=self_service, token=token
         )
         return view
 
     return decorate
 
 
-def allow_token(permission: Permission | str, *roles: str):
+def allow_token(permission: Permission):
     """An API view: signed in by `Authorization: Bearer <token>` only."""
-    return allow(permission, *roles, token=True)
+    return allow(permission, token=True)
 
 
 def _bearer_user():
@@ -202,16 +194,3 @@ def load_in_scope(model, ident, *, key=None, where=None, options=(), user=None, 
     if row is None:
         raise not_found or NotFoundError(_("This page does not exist."))
     return row
-
-
-# Kept for hallmgr/arrears/views.py, which another branch is rewriting: use load_in_scope.
-def hall_in_scope(user, code: str):
-    from hallmgr.halls.models import Hall
-
-    return load_in_scope(Hall, code, key=Hall.code, user=user)
-
-
-def require_hall_scope(user, hall_id: int) -> None:
-    from hallmgr.halls.models import Hall
-
-    load_in_scope(Hall, hall_id, user=user)

@@ -158,7 +158,6 @@ class Credit(db.Model):
     business = relationship("Business")
     assignment = relationship("Assignment", foreign_keys=[assignment_id])
     carried_to = relationship("Assignment", foreign_keys=[carried_to_id])
-    created_by = relationship("User", foreign_keys=[created_by_id])
     settled_by = relationship("User", foreign_keys=[settled_by_id])
     days = relationship("PaymentDay", order_by="PaymentDay.day", back_populates="credit")
 
@@ -217,7 +216,6 @@ class Deposit(db.Model):
     recorded_at: Mapped[datetime] = created_at_column()
 
     collector = relationship("User", foreign_keys=[collector_id])
-    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
 
     @property
     def difference(self) -> int:

@@ -21,6 +21,7 @@ from hallmgr.arrears.rules import Period, payable_ahead
 from hallmgr.assignments.models import Assignment
 from hallmgr.audit.services import record
 from hallmgr.auth.models import User, user_halls
+from hallmgr.auth.roles import Role
 from hallmgr.collection import queries, rules
 from hallmgr.collection.models import ClosedMark, Deposit, Payment, PaymentDay, Waiver
 from hallmgr.core import idempotency
@@ -428,7 +429,7 @@ def deposit_candidates(hall: Hall, day: date) -> list[tuple[int, str]]:
         .where(
             sa.or_(
                 User.id.in_(took),
-                sa.and_(User.id.in_(assigned), User.role == "collector"),
+                sa.and_(User.id.in_(assigned), User.role == Role.COLLECTOR),
             )
         )
         .order_by(User.full_name)

@@ -117,7 +117,7 @@ def stall_rows(
         query = query.where(cur.c.id.is_(None))
     query = query.order_by(Stall.block, Stall.code)
     out = []
-    nothing = dues.Owed(0, 0, None, None)
+    nothing = dues.Owed(0, 0, None)
     for row in db.session.execute(query):
         arrears = owed.get(row.assignment_id, nothing)
         days = arrears.days

@@ -161,7 +161,6 @@ def set_stall_status(actor, stall: Stall, status: str, today: date, now: datetim
 
 
 STALL_COLUMNS = ("code", "class")
-STALL_OPTIONAL = ("hall", "block", "area_m2", "status")
 
 
 def import_stalls(
