@@ -47,7 +47,7 @@ class Calendar:
     first: date
     last: date
 
-    @property
+    @cached_property
     def length(self) -> int:
         return (self.last - self.first).days + 1
 
@@ -59,8 +59,9 @@ class Calendar:
 
     def span(self, start: date, end: date | None = None) -> Days:
         """Every day from `start` to `end` (default: the last), cut to the calendar."""
-        lo = max(self.index(start), 0)
-        hi = min(self.index(end) if end is not None else self.length - 1, self.length - 1)
+        top = self.length - 1
+        lo = max((start - self.first).days, 0)
+        hi = top if end is None else min((end - self.first).days, top)
         if hi < lo:
             return Days(self, 0)
         return Days(self, ((1 << (hi - lo + 1)) - 1) << lo)

@@ -136,7 +136,7 @@ def _who_and_where(as_of: date, scope: dues.Scope):
 
 
 def iter_arrears_rows(
-    as_of: date, thresholds: tuple[int, int, int, int], flt: ArrearsFilter, chunk: int = 1000
+    as_of: date, thresholds: tuple[int, int, int, int], flt: ArrearsFilter, chunk: int = 10_000
 ) -> Iterator[ArrearsRow]:
     """Every assignment with arrears as of `as_of`, in region, hall, stall order; the names
     are fetched in chunks so that a long export stays small."""
