@@ -19,9 +19,10 @@ from hallmgr.api.views import (
     query_date,
     stall_by_codes,
 )
-from hallmgr.auth.policy import allow_token
+from hallmgr.auth.policy import allow_token, load_in_scope
 from hallmgr.auth.roles import Permission
 from hallmgr.collection import pdf, queries, services
+from hallmgr.collection.models import Payment
 from hallmgr.collection.rules import RoundState
 from hallmgr.collection.views import send_receipt_pdf, verify_url
 from hallmgr.core import idempotency
@@ -178,11 +179,10 @@ def receipt_pdf(number: str):
 @bp.route("/receipts/<number>/void", methods=["POST"])
 @allow_token(Permission.VOID)
 def void_receipt(number: str):
-    facts = _receipt_or_404(number)
+    missing = NotFoundError(_("No receipt %(number)s in your halls.", number=number))
+    payment = load_in_scope(Payment, number, key=Payment.receipt_number, not_found=missing)
     data = json_body("VoidRequest")
-    services.void_payment(
-        current_user, queries.payment_by_number(facts.number), data["reason"], now=utcnow()
-    )
-    body = receipt_body(queries.receipt_facts(facts.number))
+    services.void_payment(current_user, payment, data["reason"], now=utcnow())
+    body = receipt_body(queries.receipt_facts(payment.receipt_number))
     db.session.commit()
     return jsonify(body)

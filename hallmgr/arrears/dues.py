@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
@@ -323,10 +323,6 @@ class _Inputs:
     waived: dict[int, Days]
     prices: dict[int, Prices]
     paid: dict[int, Days]
-    _nothing: Days = field(init=False)
-
-    def __post_init__(self):
-        self._nothing = self.calendar.days(0)
 
     @classmethod
     def read(cls, calendar: Calendar, scope: Scope, hall_ids: set[int], as_of: date | None):
@@ -340,7 +336,7 @@ class _Inputs:
         )
 
     def account(self, t: Tenancy) -> Account:
-        nothing = self._nothing
+        nothing = self.calendar.days(0)
         return Account(
             tenancy=t,
             period=self.calendar.span(t.start, t.end),

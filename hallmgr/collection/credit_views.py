@@ -50,18 +50,13 @@ def credits():
 @allow(Permission.SETTLE_CREDITS)
 def settle_credit(credit_id: int):
     credit = load_in_scope(Credit, credit_id)
-    form = _settle_form(credit, credit_services.other_assignments([credit]))
+    others = credit_services.other_assignments([credit])
+    form = _settle_form(credit, others)
     if form.validate_on_submit():
-        carried_to = None
-        if form.carried_to.data:
-            carried_to = next(
-                (
-                    a
-                    for a in credit_services.other_assignments([credit]).get(credit.id, [])
-                    if a.id == form.carried_to.data
-                ),
-                None,
-            )
+        # Only one of the business's other assignments, as the form offered them.
+        carried_to = next(
+            (a for a in others.get(credit.id, []) if a.id == form.carried_to.data), None
+        )
         try:
             credit_services.settle(
                 current_user,

@@ -381,11 +381,6 @@ def receipt_facts(number: str, viewer: User | None = None) -> ReceiptFacts | Non
     )
 
 
-def payment_by_number(number: str) -> Payment | None:
-    """The payment (the model, to change it) with this receipt number."""
-    return db.session.scalar(sa.select(Payment).where(Payment.receipt_number == number))
-
-
 def verify_receipt(number: str, signature: str, secret: str) -> tuple[str, ReceiptFacts | None]:
     """('valid' | 'void' | 'forged', facts): what the public check of a link answers."""
     if not rules.signature_valid(secret, number, signature):

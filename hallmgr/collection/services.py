@@ -170,21 +170,13 @@ def _choose(
             _("One receipt covers days of one assignment only; pay each business separately."),
             field="days",
         )
-    if all_arrears:
-        chosen = sorted(
-            {p.day: p for p in chosen + [p for p in payable if not p.ahead]}.values(),
-            key=lambda p: p.day,
-        )
+    own = [p for p in payable if p.assignment_id == chosen[0].assignment_id and not p.ahead]
+    if all_arrears:  # the named days and every unpaid day up to today of their assignment
+        chosen = sorted({p.day: p for p in chosen + own}.values(), key=lambda p: p.day)
     if oldest_first:
-        left = [
-            p.day
-            for p in payable
-            if p.assignment_id == chosen[0].assignment_id
-            and not p.ahead
-            and p.day < chosen[-1].day
-            and p.day not in days
-        ]
-        if left and not all_arrears:
+        named = {p.day for p in chosen}
+        left = [p.day for p in own if p.day < chosen[-1].day and p.day not in named]
+        if left:
             raise OlderDaysUnpaidError(
                 _(
                     "%(day)s and older unpaid days would stay unpaid: pay the oldest days "

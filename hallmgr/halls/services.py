@@ -134,6 +134,8 @@ def _change_open_days(
             ),
             field="open_days_from",
         )
+    # Queued with the hall's payments: none may cover a day the change closes meanwhile.
+    lock_hall(hall.code, today.year)
     later = [s for s in hall.schedules if s.effective_from >= effective_from]
     for schedule in later:  # only future schedules: the check above keeps the past
         db.session.delete(schedule)
@@ -149,7 +151,6 @@ def _change_open_days(
         )
     )
     db.session.flush()
-    lock_hall(hall.code, today.year)
     stalls = sa.select(Stall.id).where(Stall.hall_id == hall.id)
     closed = [
         d

@@ -214,14 +214,15 @@ def test_a_number_of_days_pays_the_current_business_not_the_previous_ones_arrear
 def test_a_replay_after_the_receipt_was_voided_still_answers_the_first_result(
     db, api_as, place, make_user, today
 ):
-    from hallmgr.collection.queries import payment_by_number
     from hallmgr.collection.services import void_payment
 
     api = api_as("collector", [place.hall])
     first = pay(api, place, key="k-void", dates=iso(today))
     void_payment(
         make_user("manager", [place.hall]),
-        payment_by_number(first.json["receipt_number"]),
+        db.session.scalar(
+            sa.select(Payment).where(Payment.receipt_number == first.json["receipt_number"])
+        ),
         "salah",
         now=utcnow(),
     )

@@ -381,3 +381,25 @@ def test_receipt_facts_keep_to_the_viewers_halls(db, setup, make_user, make_hall
         assert queries.receipt_facts(number, viewer=viewer).number == number
     assert queries.receipt_facts(number, viewer=elsewhere) is None
     assert queries.receipt_facts(number, viewer=make_user("collector")) is None
+
+
+def test_all_arrears_with_named_days_keeps_to_their_assignment(
+    db, setup, make_business, make_assignment
+):
+    """The days an earlier business left unpaid on the stall are not added to another's
+    receipt: one receipt covers one assignment's days."""
+    setup.assignment.end_date = TODAY - timedelta(days=2)  # unpaid: 13–15 August
+    newer = make_assignment(setup.stall, make_business(), TODAY - timedelta(days=1))
+    db.session.flush()
+    payment, _ = services.record_payment(
+        setup.collector,
+        setup.stall,
+        [TODAY],
+        "cash",
+        today=TODAY,
+        now=NOW,
+        advance_days=31,
+        all_arrears=True,
+    )
+    assert payment.assignment_id == newer.id
+    assert [d.day for d in payment.days] == [TODAY - timedelta(days=1), TODAY]
